@@ -1,0 +1,36 @@
+"""The test suite. The database follows ``DATABASE_URL`` (SQLite by default) and the cache
+and channel layer follow ``REDIS_URL``, so the same suite runs on both stacks in CI."""
+
+import os
+
+os.environ.setdefault("SHIJI_SANDBOX_PAYMENT_SECRET", "test-payment-secret")
+os.environ.setdefault("SHIJI_SANDBOX_CARRIER_SECRET", "test-carrier-secret")
+os.environ.setdefault("SHIJI_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 32)
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import HUEY, VAR_DIR
+
+DEBUG = False
+SHIJI_SANDBOX = True
+# Jobs run synchronously inside the test, right after commit (immediate mode).
+HUEY = {**HUEY, "immediate": True}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Still Argon2 (what production uses), with cheaper parameters for speed.
+PASSWORD_HASHERS = ["shiji.accounts.hashers.TestArgon2PasswordHasher"]
+MEDIA_ROOT = VAR_DIR / "test-media"
+PRIVATE_ROOT = VAR_DIR / "test-private"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
+    },
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# A file, not :memory:, so concurrency tests see real SQLite locking (WAL, BEGIN IMMEDIATE).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+# Threads in concurrency and WebSocket tests must not keep connections open past the test.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,40 @@
+"""API authentication: bearer tokens (API.md), or the browser session with CSRF for pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from shiji.accounts.models import User
+from shiji.accounts.services import token_user
+from shiji.core.errors import Unauthorized
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+            request.auth_token = token  # type: ignore[attr-defined]
+        return user
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in page's own scripts (htmx) call the API with the session and a CSRF token."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+AUTH = [BearerToken(), BrowserSession()]
+
+
+def api_user(request: HttpRequest) -> User:
+    """The user an authenticated operation runs for (set by ninja's auth as ``request.auth``)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise Unauthorized("Sign in first.")
+    return user

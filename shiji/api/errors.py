@@ -1,0 +1,93 @@
+"""The one place where exceptions become the error body of API.md:
+``{"error": {"code": "...", "message": "...", "fields": {...}}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from shiji.core.errors import RateLimited, ShijiError
+
+logger = logging.getLogger("shiji.api")
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def error_response(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JsonResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JsonResponse({"error": body}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    # ninja locations look like ("body", "payload", "email") or ("query", "limit").
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file", "header")]
+    return ".".join(parts) or "body"
+
+
+def _on_shiji_error(request: HttpRequest, exc: ShijiError) -> HttpResponse:
+    response = error_response(exc.status, exc.code, str(exc.message), exc.fields or None)
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    if exc.status == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        fields.setdefault(_field_name(error.get("loc", ())), []).append(str(error.get("msg", "invalid")))
+    return error_response(422, "invalid", _("Some fields are not valid."), fields)
+
+
+def _on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(401, "unauthorized", _("Sign in first: a valid bearer token is required."))
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc.message))
+
+
+def _on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+    return error_response(404, "not_found", _("Not found."))
+
+
+def _on_forbidden(request: HttpRequest, exc: Any) -> HttpResponse:
+    return error_response(403, "forbidden", _("You are not allowed to do this."))
+
+
+def _on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "server_error", _("Something went wrong on our side. Please try again."))
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    api.add_exception_handler(Exception, _on_unexpected)
+    api.add_exception_handler(ShijiError, _on_shiji_error)  # type: ignore[arg-type]
+    api.add_exception_handler(ValidationError, _on_validation_error)  # type: ignore[arg-type]
+    api.add_exception_handler(AuthenticationError, _on_auth_error)  # type: ignore[arg-type]
+    api.add_exception_handler(HttpError, _on_http_error)  # type: ignore[arg-type]
+    api.add_exception_handler(Http404, _on_not_found)
+    api.add_exception_handler(ObjectDoesNotExist, _on_not_found)
+    api.add_exception_handler(PermissionDenied, _on_forbidden)

@@ -1,0 +1,28 @@
+"""The NinjaAPI instance: one exception handler set, each domain's router mounted here."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from shiji.accounts.api import auth_router, me_router, users_router
+from shiji.api.auth import AUTH
+from shiji.api.errors import install_error_handlers
+from shiji.api.health import router as health_router
+from shiji.identity.api import me_router as identity_me_router
+from shiji.identity.api import staff_router as identity_staff_router
+
+api = NinjaAPI(
+    title="Shiji API",
+    version="1",
+    description="Cross-border C2C social commerce. The contract is API.md; this schema is generated.",
+    auth=AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+
+api.add_router("/", health_router, tags=["health"])
+api.add_router("/auth", auth_router, tags=["accounts"])
+api.add_router("/me", me_router, tags=["accounts"])
+api.add_router("/me", identity_me_router, tags=["identity"])
+api.add_router("/users", users_router, tags=["accounts"])
+api.add_router("/staff", identity_staff_router, tags=["identity"])
