@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str, persistent_secret
@@ -223,7 +224,10 @@ _EMAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",
 }
-EMAIL_BACKEND = _EMAIL_BACKENDS.get(env_str("SHIJI_EMAIL_BACKEND", "console"), _EMAIL_BACKENDS["console"])
+_email_backend = env_str("SHIJI_EMAIL_BACKEND", "console")
+if _email_backend not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(f"SHIJI_EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)}")
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = env_str("SHIJI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("SHIJI_EMAIL_PORT", 25)
