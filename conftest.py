@@ -18,6 +18,18 @@ def pytest_configure(config: pytest.Config) -> None:
     compile_catalogues()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.postgres`` tests run only when DATABASE_URL points at PostgreSQL."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_files(settings: LazySettings, tmp_path: Path) -> None:
     """Each test writes uploads to its own folders, so 'nothing stored' can be checked."""

@@ -28,6 +28,8 @@ STORAGES = {
     },
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 # A file, not :memory:, so concurrency tests see real SQLite locking (WAL, BEGIN IMMEDIATE).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
 from shiji.accounts.models import User
@@ -36,5 +37,5 @@ def api_user(request: HttpRequest) -> User:
     """The user an authenticated operation runs for (set by ninja's auth as ``request.auth``)."""
     user = getattr(request, "auth", None)
     if not isinstance(user, User):
-        raise Unauthorized("Sign in first.")
+        raise Unauthorized(_("Sign in first: a valid bearer token is required."))
     return user

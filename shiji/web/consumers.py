@@ -6,7 +6,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from shiji.web.realtime import user_group
+from shiji.core.realtime import user_group
 
 
 class UserEventsConsumer(AsyncJsonWebsocketConsumer):

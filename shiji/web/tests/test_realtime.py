@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from config.asgi import application
 from shiji.accounts.tests.factories import UserFactory
+from shiji.core.realtime import user_push_on_commit
 from shiji.web.consumers import UserEventsConsumer
-from shiji.web.realtime import user_push_on_commit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
