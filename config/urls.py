@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("shiji.web.urls")),
     path("", include("shiji.accounts.urls")),
     path("", include("shiji.identity.urls")),
+    path("", include("shiji.catalog.urls")),
 ]
 
 handler400 = "shiji.web.views.bad_request"

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "shiji.core",
     "shiji.accounts",
     "shiji.identity",
+    "shiji.fx",
+    "shiji.catalog",
+    "shiji.search",
     "shiji.demo",
     "shiji.web",
     "shiji.backoffice",
@@ -69,6 +72,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.media",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -206,6 +210,8 @@ LANGUAGE_COOKIE_NAME = "shiji_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "shiji.web.views.csrf_failure"
 
+# Cross rates go through this currency when no direct rate is known.
+SHIJI_FX_PIVOT = env_str("SHIJI_FX_PIVOT", "USD")
 SHIJI_CURRENCIES = env_list("SHIJI_CURRENCIES", ["CNY", "JPY", "KRW", "USD", "EUR", "GBP", "HKD", "TWD", "SGD", "THB"])
 
 # --- Payments and carriers (sandbox) ---------------------------------------------------------

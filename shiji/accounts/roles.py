@@ -19,12 +19,17 @@ class Role(StrEnum):
 
 
 def user_roles(user: Any) -> list[str]:
+    """The staff roles a user holds; read once per user object (one request)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    names = {group.name for group in user.groups.all()}
-    if user.is_superuser:
-        names.add(Role.ADMIN)
-    return sorted(names & {role.value for role in Role})
+    cached = getattr(user, "_shiji_roles", None)
+    if cached is None:
+        names = {group.name for group in user.groups.all()}
+        if user.is_superuser:
+            names.add(Role.ADMIN)
+        cached = sorted(names & {role.value for role in Role})
+        user._shiji_roles = cached
+    return list(cached)
 
 
 def user_has_role(user: Any, *roles: Role) -> bool:

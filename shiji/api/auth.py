@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
@@ -19,6 +20,9 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
             request.auth_token = token  # type: ignore[attr-defined]
+            if "HTTP_ACCEPT_LANGUAGE" not in request.META:  # no preference sent: the profile's language
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
         return user
 
 
@@ -30,7 +34,28 @@ class BrowserSession(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
+class _Anonymous:
+    """Returned by ``anonymous`` so that endpoints open to visitors still see a signed-in user."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+ANONYMOUS = _Anonymous()
+
+
+def anonymous(request: HttpRequest) -> _Anonymous:
+    return ANONYMOUS
+
+
 AUTH = [BearerToken(), BrowserSession()]
+# For reads open to everyone that still personalise for a signed-in viewer (currency, country).
+OPTIONAL_AUTH = [BearerToken(), BrowserSession(), anonymous]
+
+
+def api_viewer(request: HttpRequest) -> User | None:
+    user = getattr(request, "auth", None)
+    return user if isinstance(user, User) else None
 
 
 def api_user(request: HttpRequest) -> User:

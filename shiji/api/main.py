@@ -8,6 +8,10 @@ from shiji.accounts.api import auth_router, me_router, users_router
 from shiji.api.auth import AUTH
 from shiji.api.errors import install_error_handlers
 from shiji.api.health import router as health_router
+from shiji.catalog.api import router as catalog_router
+from shiji.catalog.api import staff_router as catalog_staff_router
+from shiji.fx.api import router as fx_router
+from shiji.fx.api import staff_router as fx_staff_router
 from shiji.identity.api import me_router as identity_me_router
 from shiji.identity.api import staff_router as identity_staff_router
 
@@ -26,3 +30,7 @@ api.add_router("/me", me_router, tags=["accounts"])
 api.add_router("/me", identity_me_router, tags=["identity"])
 api.add_router("/users", users_router, tags=["accounts"])
 api.add_router("/staff", identity_staff_router, tags=["identity"])
+api.add_router("/", catalog_router, tags=["catalog"])
+api.add_router("/staff", catalog_staff_router, tags=["catalog"])
+api.add_router("/", fx_router, tags=["money"])
+api.add_router("/staff", fx_staff_router, tags=["money"])

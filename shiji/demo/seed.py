@@ -134,7 +134,11 @@ def seed_pending_verification() -> None:
 
 
 def seed_all() -> None:
+    from shiji.demo.market import seed_listings, seed_rates
+
     with transaction.atomic():
         seed_people()
         seed_staff()
         seed_pending_verification()
+        seed_rates()
+        seed_listings()

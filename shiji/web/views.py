@@ -16,7 +16,10 @@ from shiji.api.errors import error_response
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/pages/home.html")
+    """The home page is the market (市集): fresh listings, with an introduction for visitors."""
+    from shiji.catalog.views import market_view
+
+    return market_view(request)
 
 
 @require_POST

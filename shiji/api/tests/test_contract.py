@@ -15,6 +15,15 @@ ACCOUNTS_PATHS = {
     "/api/v1/users/{user_id}": "get",
     "/api/v1/me/verification": "post",
     "/api/v1/staff/verifications/{verification_id}/decision": "post",
+    "/api/v1/categories": "get",
+    "/api/v1/listings": "post",
+    "/api/v1/listings/{listing_id}": "patch",
+    "/api/v1/listings/{listing_id}/photos": "post",
+    "/api/v1/listings/{listing_id}/publish": "post",
+    "/api/v1/search": "get",
+    "/api/v1/market": "get",
+    "/api/v1/fx": "get",
+    "/api/v1/staff/fx-rates": "put",
 }
 
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FxConfig(AppConfig):
+    name = "shiji.fx"
+    label = "fx"
+    verbose_name = "Exchange rates"
