@@ -314,7 +314,7 @@ def index_all(listings: list[Listing], batch: int) -> tuple[float, float]:
     return indexed, time.perf_counter() - started
 
 
-def reference_runner() -> Callable[[str], Any]:
+def reference_runner(limit: int) -> Callable[[str], Callable[[], Any]]:
     """The bare index lookup for a query, with the expression built before the clock starts."""
     from django.db import connection
 
@@ -334,7 +334,7 @@ def reference_runner() -> Callable[[str], Any]:
 
         def run() -> Any:
             cursor = raw.cursor()
-            cursor.execute(sql, (expression, LIMIT))
+            cursor.execute(sql, (expression, limit))
             rows = cursor.fetchall()
             cursor.close()
             return rows
@@ -344,20 +344,19 @@ def reference_runner() -> Callable[[str], Any]:
     return prepare
 
 
-LIMIT = 10_000
-
-
-def measure(queries: list[Query], repeat: int) -> tuple[dict[str, dict[str, list[float]]], list[tuple[Query, float]]]:
+def measure(
+    queries: list[Query], repeat: int, limit: int
+) -> tuple[dict[str, dict[str, list[float]]], list[tuple[Query, float]]]:
     from shiji.search.selectors import search_match
 
-    prepare = reference_runner()
+    prepare = reference_runner(limit)
     references = [prepare(query.q) for query in queries]
     stats: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     recalls: list[tuple[Query, float]] = []
     for query, reference in zip(queries, references, strict=True):  # warm-up and recall
-        found = {listing_id for listing_id, _ in search_match(q=query.q, limit=LIMIT)}
+        found = {listing_id for listing_id, _ in search_match(q=query.q, limit=limit)}
         reference()
-        expected = min(len(query.truth), LIMIT)
+        expected = min(len(query.truth), limit)
         recall = len(found & query.truth) / expected if expected else 1.0
         recalls.append((query, recall))
         stats[query.kind]["recall"].append(recall)
@@ -365,7 +364,7 @@ def measure(queries: list[Query], repeat: int) -> tuple[dict[str, dict[str, list
     for _ in range(repeat):
         for query, reference in zip(queries, references, strict=True):
             started = time.perf_counter()
-            search_match(q=query.q, limit=LIMIT)
+            search_match(q=query.q, limit=limit)
             middle = time.perf_counter()
             reference()
             ended = time.perf_counter()
@@ -375,7 +374,11 @@ def measure(queries: list[Query], repeat: int) -> tuple[dict[str, dict[str, list
 
 
 def report(
-    stats: dict[str, dict[str, list[float]]], recalls: list[tuple[Query, float]], queries: list[Query], repeat: int
+    stats: dict[str, dict[str, list[float]]],
+    recalls: list[tuple[Query, float]],
+    queries: list[Query],
+    repeat: int,
+    limit: int,
 ) -> None:
     header = (
         f"{'query':<9}{'n':>4}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'ref p50':>9}{'ref p95':>9}"
@@ -398,14 +401,14 @@ def report(
             f"{_percentile(ms, 95) / max(_percentile(ref, 95), 1e-6):>9.1f}"
             f"{statistics.fmean(row['recall']):>8.3f}{min(row['recall']):>8.3f}{statistics.median(row['hits']):>9.0f}"
         )
-    print(f"({len(queries)} queries × {repeat} timed runs after one warm-up run; limit {LIMIT})")
+    print(f"({len(queries)} queries × {repeat} timed runs after one warm-up run; limit {limit}; ms per query)")
     misses = sorted((recall, query.kind, query.q, len(query.truth)) for query, recall in recalls if recall < 1.0)
     for recall, kind, q, truth in misses[:8]:
         print(f"  lowest recall: {kind:<8} {q!r}: {recall:.3f} of {truth}")
 
 
 # --- Running ---------------------------------------------------------------------------------
-def run_one(db: str, count: int, query_count: int, seed: int, batch: int, repeat: int) -> None:
+def run_one(db: str, count: int, query_count: int, seed: int, batch: int, repeat: int, limits: list[int]) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="shiji-bench-"))
     pg_name = f"shiji_bench_{os.getpid()}"
     if db == "sqlite":
@@ -439,8 +442,10 @@ def run_one(db: str, count: int, query_count: int, seed: int, batch: int, repeat
             f"{count / indexed:,.0f} listings/s ({chars / indexed / 1e6:.2f} M chars/s), batches of {batch}; "
             f"{'optimize' if db == 'sqlite' else 'VACUUM ANALYZE'} {optimized:.1f} s"
         )
-        stats, recalls = measure(queries, repeat)
-        report(stats, recalls, queries, repeat)
+        for limit in limits:
+            print(f"\nsearch_match(q, limit={limit}):")
+            stats, recalls = measure(queries, repeat, limit)
+            report(stats, recalls, queries, repeat, limit)
         connection.close()
     finally:
         if db == "postgres":
@@ -466,7 +471,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--limits", default="10000", help="comma-separated limits to measure, e.g. 10000,100")
     args = parser.parse_args()
+    limits = [int(limit) for limit in args.limits.split(",")]
     if args.db == "both":
         for db in ("sqlite", "postgres"):
             argv = [
@@ -484,10 +491,12 @@ def main() -> None:
                 str(args.batch),
                 "--repeat",
                 str(args.repeat),
+                "--limits",
+                args.limits,
             ]
             subprocess.run(argv, check=True)  # noqa: S603
         return
-    run_one(args.db, args.listings, args.queries, args.seed, args.batch, args.repeat)
+    run_one(args.db, args.listings, args.queries, args.seed, args.batch, args.repeat, limits)
 
 
 if __name__ == "__main__":

@@ -127,6 +127,14 @@ def listing_remove(*, seller: User, listing_id: str) -> Listing:
     return listing
 
 
+def _listing_locked(listing_id: str) -> Listing:
+    """Any listing, locked for a staff action; unknown ids are 'not found'."""
+    listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
+    if listing is None:
+        raise NotFound(_("No such listing."))
+    return listing
+
+
 def listing_suppress(*, moderator: User, listing_id: str, reason: str, request: HttpRequest | None = None) -> Listing:
     """A moderator hides a listing everywhere; the seller is told why."""
     require_role(moderator, Role.MODERATOR)
@@ -134,9 +142,7 @@ def listing_suppress(*, moderator: User, listing_id: str, reason: str, request: 
     if not 1 <= len(reason) <= 2000:
         raise InvalidInput(_("Say why the listing is hidden."), fields={"reason": [_("1 to 2000 characters.")]})
     with transaction.atomic():
-        listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
-        if listing is None:
-            raise NotFound(_("No such listing."))
+        listing = _listing_locked(listing_id)
         transition(
             listing,
             to=ListingStatus.SUPPRESSED,
@@ -157,9 +163,7 @@ def listing_suppress(*, moderator: User, listing_id: str, reason: str, request: 
 def listing_reinstate(*, moderator: User, listing_id: str, request: HttpRequest | None = None) -> Listing:
     require_role(moderator, Role.MODERATOR)
     with transaction.atomic():
-        listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
-        if listing is None:
-            raise NotFound(_("No such listing."))
+        listing = _listing_locked(listing_id)
         transition(
             listing,
             to=ListingStatus.ACTIVE,
