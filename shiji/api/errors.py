@@ -51,10 +51,34 @@ def _on_shiji_error(request: HttpRequest, exc: ShijiError) -> HttpResponse:
     return response
 
 
+def _message_for(error: dict[str, Any]) -> str:
+    """pydantic's error type, said in the client's language."""
+    kind = str(error.get("type", ""))
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.startswith(("int_", "float_", "decimal_")):
+        return _("Enter a number.")
+    if kind.startswith("bool_"):
+        return _("Enter true or false.")
+    if kind in ("string_too_long", "too_long"):
+        return _("This is too long.")
+    if kind in ("string_too_short", "too_short"):
+        return _("This is too short.")
+    if kind.startswith("string_"):
+        return _("Enter text.")
+    if kind.startswith("list_"):
+        return _("Enter a list.")
+    if kind.startswith(("dict_", "model_")):
+        return _("Enter an object.")
+    if kind == "json_invalid":
+        return _("The body is not valid JSON.")
+    return _("This value is not valid.")
+
+
 def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        fields.setdefault(_field_name(error.get("loc", ())), []).append(str(error.get("msg", "invalid")))
+        fields.setdefault(_field_name(error.get("loc", ())), []).append(_message_for(error))
     return error_response(422, "invalid", _("Some fields are not valid."), fields)
 
 

@@ -1,21 +1,24 @@
 """Finding listings: full-text search with filters and facets, and the market feed (逛).
 
 Prices are filtered and sorted in the viewer's currency through the FX rates in force: a range in
-yuan becomes, per listing currency, an exact range of minor units.
+yuan becomes, per listing currency, an exact range of minor units — exact with respect to the
+price the viewer is shown (converted and rounded half-even).
+
+Cursors are signed (a client cannot forge one) and checked field by field.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import math
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core import signing
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from shiji.api.pagination import check_limit
@@ -25,7 +28,7 @@ from shiji.catalog.states import Condition
 from shiji.core.errors import InvalidInput, NotFound
 from shiji.core.geo import check_country
 from shiji.core.money import Money, check_supported_currency, currency_digits, supported_currencies
-from shiji.fx.selectors import fx_rates_into
+from shiji.fx.selectors import Rate, fx_convert, fx_rates_into
 from shiji.search.selectors import search_match
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
@@ -33,20 +36,49 @@ MAX_OFFSET = 10_000
 FEED_WINDOW = 10
 FEED_MAX_PER_SELLER = 2
 FEED_MAX_PER_CATEGORY = 3
+FEED_MAX_HELD = 200
+FEED_SCAN_BATCHES = 4  # per request; the cursor continues the scan on the next page
+CURSOR_SALT = "shiji.catalog.cursor"
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]})
 
 
 def _encode_cursor(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+    return signing.dumps(data, salt=CURSOR_SALT, compress=True)
 
 
 def _decode_cursor(cursor: str) -> dict[str, Any]:
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]}) from exc
+        data = signing.loads(cursor, salt=CURSOR_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise _bad_cursor() from exc
     if not isinstance(data, dict):
-        raise InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]})
+        raise _bad_cursor()
     return data
+
+
+def _str_list(value: Any, limit: int) -> list[str]:
+    if not isinstance(value, list) or len(value) > limit or not all(isinstance(v, str) for v in value):
+        raise _bad_cursor()
+    return value
+
+
+def _position(value: Any) -> tuple[datetime, str] | None:
+    """A keyset position ``[published_at ISO, id]``."""
+    if value is None:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        raise _bad_cursor()
+    moment = parse_datetime(value[0])
+    if moment is None:
+        raise _bad_cursor()
+    return moment, value[1]
+
+
+def _before(position: tuple[datetime, str]) -> Q:
+    return Q(published_at__lt=position[0]) | Q(published_at=position[0], pk__lt=position[1])
 
 
 @dataclass
@@ -71,17 +103,42 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+# --- prices in the viewer's currency -------------------------------------------------------------
+
+
+def _shown(minor: int, currency: str, rate: Rate) -> Money:
+    return fx_convert(Money(minor, currency), rate)
+
+
+def _lowest_minor_shown_at_least(low: Money, currency: str, rate: Rate) -> int:
+    """The smallest price (minor units of ``currency``) whose shown price is ≥ ``low``."""
+    guess = max(1, math.floor(low.amount / rate.rate * (Decimal(10) ** currency_digits(currency))))
+    while guess > 1 and _shown(guess - 1, currency, rate) >= low:
+        guess -= 1
+    while _shown(guess, currency, rate) < low:
+        guess += 1
+    return guess
+
+
+def _highest_minor_shown_at_most(high: Money, currency: str, rate: Rate) -> int:
+    """The largest price (minor units of ``currency``) whose shown price is ≤ ``high`` (0: none)."""
+    guess = max(0, math.ceil(high.amount / rate.rate * (Decimal(10) ** currency_digits(currency))))
+    while _shown(guess + 1, currency, rate) <= high:
+        guess += 1
+    while guess > 0 and _shown(guess, currency, rate) > high:
+        guess -= 1
+    return guess
+
+
 def _price_filter(currency: str, low: Money | None, high: Money | None) -> Q:
-    """Listings whose price, converted into ``currency``, lies within [low, high]."""
-    rates = fx_rates_into(currency, supported_currencies())
+    """Listings whose shown price in ``currency`` lies within [low, high]."""
     condition = Q(pk__in=[])
-    for listing_currency, rate in rates.items():
-        scale = Decimal(10) ** currency_digits(listing_currency)
+    for listing_currency, rate in fx_rates_into(currency, supported_currencies()).items():
         bounds = Q(currency=listing_currency)
         if low is not None:
-            bounds &= Q(price_minor__gte=math.ceil(low.amount / rate.rate * scale))
+            bounds &= Q(price_minor__gte=_lowest_minor_shown_at_least(low, listing_currency, rate))
         if high is not None:
-            bounds &= Q(price_minor__lte=math.floor(high.amount / rate.rate * scale))
+            bounds &= Q(price_minor__lte=_highest_minor_shown_at_most(high, listing_currency, rate))
         condition |= bounds
     return condition
 
@@ -99,9 +156,15 @@ def _parse_money(raw: str | None, currency: str, field_name: str) -> Money | Non
     if raw in (None, ""):
         return None
     try:
-        return Money.from_decimal(str(raw), currency)
+        money = Money.from_decimal(str(raw), currency)
     except InvalidInput as exc:
         raise InvalidInput(_("Some fields are not valid."), fields={field_name: [str(exc.message)]}) from exc
+    if money.minor < 0:
+        raise InvalidInput(_("Some fields are not valid."), fields={field_name: [_("Must not be negative.")]})
+    return money
+
+
+# --- search ----------------------------------------------------------------------------------------
 
 
 def listing_search(query: SearchQuery) -> SearchResult:
@@ -115,11 +178,13 @@ def listing_search(query: SearchQuery) -> SearchResult:
         raise InvalidInput(_("Unknown condition."), fields={"condition": [", ".join(Condition.values)]})
     low = _parse_money(query.min_price, currency, "min_price")
     high = _parse_money(query.max_price, currency, "max_price")
-    offset = 0
-    if query.cursor:
-        offset = _decode_cursor(query.cursor).get("o", -1)
-        if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
-            raise InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]})
+    state = _decode_cursor(query.cursor) if query.cursor else {}
+    if state and state.get("s") != sort:
+        raise _bad_cursor()
+    offset = state.get("o", 0)
+    if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise _bad_cursor()
+    after = _position(state.get("k"))
 
     base = listings_public()
     if query.ships_from:
@@ -147,65 +212,76 @@ def listing_search(query: SearchQuery) -> SearchResult:
         "condition": _counts(with_category, "condition"),
     }
 
+    next_state: dict[str, Any] | None = None
     if sort == "relevance" and q:
         ids = list(filtered.values_list("pk", flat=True))
         ids.sort(key=lambda pk: (-scores.get(pk, 0.0), pk))
         page_ids = ids[offset : offset + limit + 1]
         by_id = {listing.pk: listing for listing in _with_relations(Listing.objects.filter(pk__in=page_ids[:limit]))}
         items = [by_id[pk] for pk in page_ids[:limit] if pk in by_id]
-        more = len(page_ids) > limit
+        if len(page_ids) > limit and offset + limit <= MAX_OFFSET:
+            next_state = {"s": sort, "o": offset + limit}
+    elif sort == "newest":
+        ordered = filtered.order_by("-published_at", "-pk")
+        if after:
+            ordered = ordered.filter(_before(after))
+        rows = list(_with_relations(ordered)[: limit + 1])
+        items = rows[:limit]
+        if len(rows) > limit and items[-1].published_at:
+            next_state = {"s": sort, "k": [items[-1].published_at.isoformat(), items[-1].pk]}
     else:
-        ordered: QuerySet[Listing]
-        if sort in ("price_asc", "price_desc"):
-            filtered = filtered.annotate(price_view=_price_in(currency)).exclude(price_view=None)
-            ordered = filtered.order_by("price_view" if sort == "price_asc" else "-price_view", "pk")
-        else:
-            ordered = filtered.order_by("-published_at", "-pk")
+        priced = filtered.annotate(price_view=_price_in(currency)).exclude(price_view=None)
+        ordered = priced.order_by("price_view" if sort == "price_asc" else "-price_view", "pk")
         rows = list(_with_relations(ordered)[offset : offset + limit + 1])
-        items, more = rows[:limit], len(rows) > limit
-    next_offset = offset + limit
-    next_cursor = _encode_cursor({"o": next_offset}) if more and next_offset <= MAX_OFFSET else None
-    return SearchResult(items=items, next_cursor=next_cursor, facets=facets)
+        items = rows[:limit]
+        if len(rows) > limit and offset + limit <= MAX_OFFSET:
+            next_state = {"s": sort, "o": offset + limit}
+    return SearchResult(items=items, next_cursor=_encode_cursor(next_state) if next_state else None, facets=facets)
 
 
 def _counts(queryset: QuerySet[Listing], column: str) -> dict[str, int]:
     return {row[column]: row["n"] for row in queryset.values(column).annotate(n=Count("pk")).order_by(column)}
 
 
-# --- the market feed ---------------------------------------------------------------------------
+# --- the market feed ---------------------------------------------------------------------------------
 
 
 def market_feed(*, country: str | None, cursor: str | None, limit: int | None) -> SearchResult:
-    """Fresh listings that ship to ``country``, diverse: in any 10 consecutive items at most 2
-    from one seller and 3 from one category. Items held back for diversity come back later.
+    """Fresh listings on sale that ship to ``country``, diverse: in any 10 consecutive items at most
+    2 from one seller and 3 from one category. Items held back for diversity come back as soon as
+    they fit; an item that can never fit (a catalogue of one seller, say) is left to search.
 
     The cursor carries where the scan stopped, the held-back ids and the last 9 items shown, so
-    the rule also holds across pages.
+    the rule also holds across pages. Each request scans a bounded number of candidates.
     """
     size = check_limit(limit)
     state = _decode_cursor(cursor) if cursor else {}
-    try:
-        after = state.get("after")  # [published_at iso, id] of the last scanned candidate
-        held: list[str] = list(state.get("held", []))
-        window_ids: list[str] = list(state.get("window", []))
-    except TypeError as exc:
-        raise InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]}) from exc
-    if not (after is None or (isinstance(after, list) and len(after) == 2)) or len(held) > 200 or len(window_ids) > 9:
-        raise InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]})
+    after = _position(state.get("after"))
+    held_ids = _str_list(state.get("held", []), FEED_MAX_HELD)
+    window_ids = _str_list(state.get("window", []), FEED_WINDOW - 1)
 
     candidates = listings_public().filter(status="active").exclude(published_at=None)
     if country:
         candidates = candidates.filter(Q(ships_to_codes="*") | Q(ships_to_codes__contains=f",{country},"))
+    # Held and window items are re-read from the visible set: anything removed, suppressed or no
+    # longer shipping here since the previous page simply drops out.
     meta = {
         pk: (seller, category)
-        for pk, seller, category in Listing.objects.filter(pk__in=held + window_ids).values_list(
-            "pk", "seller_id", "category_id"
-        )
+        for pk, seller, category in candidates.filter(pk__in=held_ids).values_list("pk", "seller_id", "category_id")
     }
+    meta.update(
+        {
+            pk: (seller, category)
+            for pk, seller, category in Listing.objects.filter(pk__in=window_ids).values_list(
+                "pk", "seller_id", "category_id"
+            )
+        }
+    )
     window: deque[tuple[str, str]] = deque((meta[pk] for pk in window_ids if pk in meta), maxlen=FEED_WINDOW - 1)
-    pending: list[tuple[str, str, str]] = [(pk, *meta[pk]) for pk in held if pk in meta]
+    pending: list[tuple[str, str, str]] = [(pk, *meta[pk]) for pk in held_ids if pk in meta]
     chosen: list[str] = []
     exhausted = False
+    batches = 0
 
     def fits(seller: str, category: str) -> bool:
         sellers = Counter(s for s, _ in window)
@@ -224,33 +300,38 @@ def market_feed(*, country: str | None, cursor: str | None, limit: int | None) -
     while len(chosen) < size:
         if take_pending():
             continue
-        if exhausted:
+        if exhausted or batches >= FEED_SCAN_BATCHES:
             break
         batch_query = candidates.order_by("-published_at", "-pk")
         if after:
-            batch_query = batch_query.filter(Q(published_at__lt=after[0]) | Q(published_at=after[0], pk__lt=after[1]))
+            batch_query = batch_query.filter(_before(after))
         batch = list(batch_query.values_list("pk", "seller_id", "category_id", "published_at")[: size * 3])
+        batches += 1
         if not batch:
             exhausted = True
             continue
         for pk, seller, category, published_at in batch:
-            after = [published_at.isoformat() if published_at else "", pk]
-            if len(chosen) < size and not pending and fits(seller, category):
+            after = (published_at, pk) if published_at else after
+            if not pending and fits(seller, category):
                 chosen.append(pk)
                 window.append((seller, category))
             else:
                 pending.append((pk, seller, category))
-                if len(chosen) < size:
-                    take_pending()
+                take_pending()
             if len(chosen) >= size:
                 break
     by_id = {listing.pk: listing for listing in _with_relations(Listing.objects.filter(pk__in=chosen))}
     items = [by_id[pk] for pk in chosen if pk in by_id]
-    has_more = bool(pending) or not exhausted
-    window_out = (window_ids + chosen)[-(FEED_WINDOW - 1) :]
-    next_cursor = (
-        _encode_cursor({"after": after, "held": [p[0] for p in pending][:200], "window": window_out})
-        if has_more and items
-        else None
-    )
+    # More may come while the scan has not reached the end; held items alone can only come back
+    # if the scan moves the window, so once it has ended, what is still held is left out.
+    has_more = not exhausted
+    next_cursor = None
+    if has_more:
+        next_cursor = _encode_cursor(
+            {
+                "after": [after[0].isoformat(), after[1]] if after else None,
+                "held": [p[0] for p in pending][-FEED_MAX_HELD:],
+                "window": (window_ids + chosen)[-(FEED_WINDOW - 1) :],
+            }
+        )
     return SearchResult(items=items, next_cursor=next_cursor)

@@ -151,8 +151,12 @@ class SearchForm(forms.Form):
     condition = forms.ChoiceField(
         label=_("Condition"), required=False, choices=[("", _("Any condition")), *Condition.choices]
     )
-    min_price = forms.DecimalField(label=_("Lowest price"), required=False, min_value=0, decimal_places=2)
-    max_price = forms.DecimalField(label=_("Highest price"), required=False, min_value=0, decimal_places=2)
+    min_price = forms.DecimalField(
+        label=_("Lowest price"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    max_price = forms.DecimalField(
+        label=_("Highest price"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
     ships_to_me = forms.BooleanField(label=_("Ships to my country"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),

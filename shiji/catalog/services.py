@@ -46,10 +46,16 @@ def listing_create(*, seller: User, data: Mapping[str, Any]) -> Listing:
     return listing
 
 
+def _lock_seller(seller: User) -> None:
+    """Serialise a seller's publishing and edits, so the unverified limit counts every listing."""
+    User.objects.select_for_update().filter(pk=seller.pk).first()
+
+
 def listing_update(*, seller: User, listing_id: str, data: Mapping[str, Any]) -> Listing:
     """Edit the seller's own listing; stock 0 ↔ more moves it between on sale and sold out."""
     fields = clean_listing_fields(data, partial=True)
     with transaction.atomic():
+        _lock_seller(seller)
         listing = access_listing_for_seller(seller=seller, listing_id=listing_id, for_update=True)
         if listing.status not in EDITABLE_STATUSES:
             raise InvalidState(_("This listing can no longer be edited."))
@@ -64,6 +70,10 @@ def listing_update(*, seller: User, listing_id: str, data: Mapping[str, Any]) ->
             raise InvalidInput(_("Some fields are not valid."), fields={"quantity": [_("At least 1.")]})
         for name, value in fields.items():
             setattr(listing, name, value)
+        if listing.status != ListingStatus.DRAFT and {"price_minor", "currency", "quantity"} & set(fields):
+            check_unverified_sales_limit(
+                seller=seller, sales_usd_cents_after=seller_listed_value_usd_cents(seller=seller, extra=listing)
+            )
         listing.updated_at = timezone.now()
         listing.save()
         if listing.status == ListingStatus.ACTIVE and listing.quantity == 0:
@@ -91,6 +101,7 @@ def listing_update(*, seller: User, listing_id: str, data: Mapping[str, Any]) ->
 def listing_publish(*, seller: User, listing_id: str) -> Listing:
     """draft → active, once it has a photo and within the seller's verification limit."""
     with transaction.atomic():
+        _lock_seller(seller)
         listing = access_listing_for_seller(seller=seller, listing_id=listing_id, for_update=True)
         if listing.status != ListingStatus.DRAFT:
             raise InvalidState(_("Only a draft can be published."))
@@ -164,9 +175,12 @@ def listing_reinstate(*, moderator: User, listing_id: str, request: HttpRequest 
     require_role(moderator, Role.MODERATOR)
     with transaction.atomic():
         listing = _listing_locked(listing_id)
+        if listing.status != ListingStatus.SUPPRESSED:
+            raise InvalidState(_("Only a hidden listing can be reinstated."))
+        back_to = ListingStatus.ACTIVE if listing.quantity > 0 else ListingStatus.SOLD_OUT
         transition(
             listing,
-            to=ListingStatus.ACTIVE,
+            to=back_to,
             table=TRANSITIONS,
             event_model=ListingEvent,
             actor=moderator,

@@ -17,7 +17,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.ACTIVE, S.REMOVED},
     S.ACTIVE: {S.SOLD_OUT, S.REMOVED, S.SUPPRESSED},
     S.SOLD_OUT: {S.ACTIVE, S.REMOVED, S.SUPPRESSED},
-    S.SUPPRESSED: {S.ACTIVE, S.REMOVED},
+    S.SUPPRESSED: {S.ACTIVE, S.SOLD_OUT, S.REMOVED},  # reinstated: back on sale, or sold out
     S.REMOVED: set(),
 }
 # Visible to everyone (search, market, listing page); the rest only to their seller.

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from shiji.core.allocation import allocate
 from shiji.core.errors import InvalidInput
 
+MAX_AMOUNT_DIGITS = 15  # no amount on the platform has more integer digits than this
+
 
 class UnknownCurrency(InvalidInput):
     code = "invalid"
@@ -85,8 +87,8 @@ class Money:
             value = Decimal(amount) if not isinstance(amount, Decimal) else amount
         except (InvalidOperation, ValueError) as exc:
             raise InvalidInput(_("Not a valid amount."), fields={"amount": [_("Not a number.")]}) from exc
-        if not value.is_finite():
-            raise InvalidInput(_("Not a valid amount."), fields={"amount": [_("Not a number.")]})
+        if not value.is_finite() or value.adjusted() > MAX_AMOUNT_DIGITS:
+            raise InvalidInput(_("Not a valid amount."), fields={"amount": [_("Not a number, or far too large.")]})
         scaled = value.scaleb(digits)
         if scaled != scaled.to_integral_value():
             raise InvalidInput(

@@ -16,7 +16,7 @@ from shiji.accounts.models import User
 from shiji.accounts.roles import Role, require_role
 from shiji.accounts.services import user_raise_verification_level
 from shiji.core.audit import audit_record
-from shiji.core.errors import InvalidInput
+from shiji.core.errors import Forbidden, InvalidInput
 from shiji.core.images import image_clean
 from shiji.core.jobs import enqueue_on_commit
 from shiji.core.ratelimit import ratelimit_hit
@@ -102,6 +102,8 @@ def verification_decide(
         verification = access_verification_for_staff(
             reviewer=reviewer, verification_id=verification_id, for_update=True
         )
+        if verification.user_id == reviewer.id:
+            raise Forbidden(_("Nobody may decide their own identity document."))
         to = VerificationStatus.APPROVED if approve else VerificationStatus.REJECTED
         transition(
             verification,

@@ -75,3 +75,9 @@ def test_health_reports_database_cache_and_queue(api):
     response = api.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": True, "cache": True, "queue": True}
+
+
+def test_field_errors_follow_the_language(api):
+    response = api.post("/auth/register", {"email": "a@b.test"}, headers={"Accept-Language": "ja"})
+    assert response.status_code == 422
+    assert "field required" not in str(response.json()).lower()

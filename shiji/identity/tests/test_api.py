@@ -213,3 +213,14 @@ def test_identity_documents_are_not_reachable_under_media(api_as, client):
     traversal = client.get(f"/media/../private/{name}")
     assert traversal.status_code in (400, 404)
     assert traversal.get("Content-Type", "").startswith("text/html")
+
+
+def test_a_reviewer_cannot_decide_their_own_document(api_as):
+    reviewer = UserFactory(roles=["identity_reviewer"])
+    client = api_as(reviewer)
+    ver_id = submit(client).json()["id"]
+    response = client.post(f"/staff/verifications/{ver_id}/decision", {"approve": True, "reason": ""})
+    assert response.status_code == 403
+    reviewer.refresh_from_db()
+    assert reviewer.verification_level == 0
+    assert VerificationRequest.objects.get(pk=ver_id).status == "pending"
