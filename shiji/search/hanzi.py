@@ -98,7 +98,7 @@ def _build_t2s_chars() -> dict[int, str]:
 
 def fold_chars(text: str) -> str:
     """Character-by-character folding (Traditional and shinjitai → Simplified) for the
-    one-character substring fallback: the same table folds the stored text and the query. The
+    per-character tokens of one-character queries: the same table folds the stored text and the query. The
     shinjitai in the table never occur in Chinese text, so it is safe on any language."""
     global _char_fold
     if _char_fold is None:

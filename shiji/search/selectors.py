@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shiji.search import backends
-from shiji.search.text import query_groups, single_character
+from shiji.search.text import character_token, query_groups, single_character
 
 # Longer queries are cut: nobody types more, and it bounds the work one request can ask for.
 MAX_QUERY_CHARS = 256
@@ -18,7 +18,7 @@ def search_match(*, q: str, limit: int = 10_000) -> list[tuple[str, float]]:
     q = q[:MAX_QUERY_CHARS]
     char = single_character(q)
     if char is not None:
-        return backends.substring_match(char, limit)
+        return backends.token_match([[character_token(char)]], limit)
     groups = query_groups(q)
     if not groups:
         return []

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shiji.core.ids import ID_MAX_LENGTH
 from shiji.search.models import SearchEntry
-from shiji.search.text import index_tokens, plain_text
+from shiji.search.text import character_tokens, index_tokens, plain_text
 
 # Bounds keep one listing's row well inside PostgreSQL's 1 MB tsvector limit.
 MAX_TITLE_TOKENS = 1_000
@@ -26,10 +26,12 @@ def _texts_in_order(texts: Mapping[str, str], original_language: str) -> list[tu
 
 
 def _tokens(texts: list[tuple[str, str]], cap: int) -> str:
+    """Word tokens of every text, then one token per distinct CJK character (for 1-character queries)."""
     tokens: list[str] = []
     for language, text in texts:
         tokens.extend(index_tokens(text, language or None))
-    return " ".join(tokens[:cap])
+    characters = character_tokens(_plain(texts))
+    return " ".join([*tokens[: max(0, cap - len(characters))], *characters])
 
 
 def _plain(texts: list[tuple[str, str]]) -> str:

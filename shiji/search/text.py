@@ -31,12 +31,13 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from shiji.search.hanzi import fold_chars, fold_token, to_simplified
 from shiji.search.segmenters import jieba_words, sudachi_words
 
 MAX_GROUPS = 4
+MAX_COMBINATIONS = 64
 # Longer "words" (a pasted hash, a run of repeated kana) are dropped from the index and the query.
 MAX_TOKEN_CHARS = 64
 
@@ -51,6 +52,7 @@ _WORD_RE = re.compile(r"[^\W_]+")
 _NON_WORD_RE = re.compile(r"[\W_]+")
 
 _stemmers = threading.local()
+_T = TypeVar("_T")
 
 
 def _stemmer() -> Any:
@@ -104,7 +106,7 @@ def _japanese(run: str) -> list[str]:
     return tokens
 
 
-def _dedupe(tokens: Iterable[str]) -> list[str]:
+def _dedupe(tokens: Iterable[_T]) -> list[_T]:
     return list(dict.fromkeys(tokens))
 
 
@@ -139,16 +141,19 @@ def query_groups(q: str) -> list[list[str]]:
     """Alternative token groups for a query (at most ``MAX_GROUPS``): a listing matches when it
     has every token of at least one group. ``[]`` when the query has no tokens."""
     per_piece = []
-    for kind, piece in _pieces(q):
+    for kind, piece in _dedupe(_pieces(q)):  # a repeated word adds nothing to an AND
         alternatives = [group for group in _alternatives(kind, piece) if group]
         if alternatives:
             per_piece.append(alternatives)
     if not per_piece:
         return []
     groups: list[list[str]] = []
-    for combination in itertools.product(*per_piece):
+    seen: set[frozenset[str]] = set()
+    # Bounded: combinations can repeat the same tokens, and there are 2^(Han runs) of them.
+    for combination in itertools.islice(itertools.product(*per_piece), MAX_COMBINATIONS):
         group = _dedupe(itertools.chain.from_iterable(combination))
-        if group not in groups:
+        if frozenset(group) not in seen:
+            seen.add(frozenset(group))
             groups.append(group)
             if len(groups) == MAX_GROUPS:
                 break
@@ -156,8 +161,24 @@ def query_groups(q: str) -> list[list[str]]:
 
 
 def plain_text(text: str) -> str:
-    """Raw text for the substring fallback: NFKC, lower-cased, Han folded to Simplified."""
+    """Folded raw text (NFKC, lower-cased, Han folded to Simplified): the source of the per-character
+    tokens that answer one-character queries."""
     return fold_chars(unicodedata.normalize("NFKC", text).lower()).replace("\x00", "")
+
+
+# One-character queries match a per-character token indexed beside the words (never instead of
+# them). The prefix keeps these tokens apart from every word token: Latin runs are split from
+# CJK runs, so no word token can be Latin letters followed by a CJK character.
+CHARACTER_TOKEN_PREFIX = "chr"  # noqa: S105 - a token prefix, not a secret
+
+
+def character_token(char: str) -> str:
+    return CHARACTER_TOKEN_PREFIX + char
+
+
+def character_tokens(plain: str) -> list[str]:
+    """One token per distinct CJK character of already-folded text (see ``plain_text``)."""
+    return [character_token(char) for char in sorted(set(_CJK_CHAR_RE.findall(plain)))]
 
 
 def single_character(q: str) -> str | None:

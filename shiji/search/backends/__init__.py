@@ -1,5 +1,5 @@
-"""Database access for search, one module per vendor with the same two functions:
-``token_match(groups, limit)`` and the shared ``substring_match(char, limit)``."""
+"""Database access for search, one module per vendor with the same function
+``token_match(groups, limit)``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from shiji.search.backends import postgres, sqlite
-from shiji.search.backends.substring import substring_match
 
-__all__ = ["substring_match", "token_match"]
+__all__ = ["token_match"]
 
 
 def token_match(groups: list[list[str]], limit: int) -> list[tuple[str, float]]:

@@ -110,3 +110,14 @@ def test_jieba_cache_lives_in_the_temp_dir():
     cache_dir = Path(segmenters._jieba_tokenizer().tmp_dir)
     assert cache_dir.is_relative_to(tempfile.gettempdir())
     assert not list(Path(__file__).resolve().parents[3].glob("jieba*.cache"))
+
+
+@pytest.mark.parametrize("q", ["手作 " * 100, "古着 手作 東京都内 " * 30, "手作" * 128])
+def test_long_repetitive_queries_finish_quickly(q):
+    """2^(Han runs) combinations must never all be walked (a hang found in review)."""
+    result: list[list[list[str]]] = []
+    worker = threading.Thread(target=lambda: result.append(query_groups(q)), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert 1 <= len(result[0]) <= MAX_GROUPS
