@@ -240,6 +240,21 @@ def photo_delete(*, seller: User, listing_id: str, photo_id: str) -> None:
         transaction.on_commit(lambda: _delete_files(paths))
 
 
+def photo_move(*, seller: User, listing_id: str, photo_id: str, step: int) -> list[ListingPhoto]:
+    """Move one photo ``step`` places (-1 earlier, +1 later); at either end it stays put."""
+    with transaction.atomic():
+        listing = access_listing_for_seller(seller=seller, listing_id=listing_id, for_update=True)
+        ids = list(
+            ListingPhoto.objects.filter(listing=listing).order_by("position", "created_at").values_list("pk", flat=True)
+        )
+        if photo_id not in ids:
+            raise NotFound(_("No such photo."))
+        index = ids.index(photo_id)
+        target = min(max(index + step, 0), len(ids) - 1)
+        ids.insert(target, ids.pop(index))
+        return photos_reorder(seller=seller, listing_id=listing_id, photo_ids=ids)
+
+
 def _delete_files(paths: tuple[str, ...]) -> None:
     for path in paths:
         default_storage.delete(path)

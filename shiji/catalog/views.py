@@ -194,18 +194,9 @@ def photo_action_view(request: HttpRequest, listing_id: str, photo_id: str) -> H
             if action == "delete":
                 services.photo_delete(seller=user, listing_id=listing_id, photo_id=photo_id)
             elif action in ("up", "down"):
-                ids = [
-                    p.id
-                    for p in selectors.access_listing_for_seller(seller=user, listing_id=listing_id).photos.order_by(
-                        "position", "created_at"
-                    )
-                ]
-                if photo_id in ids:
-                    i = ids.index(photo_id)
-                    j = i - 1 if action == "up" else i + 1
-                    if 0 <= j < len(ids):
-                        ids[i], ids[j] = ids[j], ids[i]
-                        services.photos_reorder(seller=user, listing_id=listing_id, photo_ids=ids)
+                services.photo_move(
+                    seller=user, listing_id=listing_id, photo_id=photo_id, step=-1 if action == "up" else 1
+                )
     except NotFound as exc:
         raise Http404 from exc
     except ShijiError as exc:

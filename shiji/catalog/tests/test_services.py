@@ -200,3 +200,20 @@ def test_moderators_suppress_with_a_reason_and_can_reinstate(mailoutbox, django_
     services.listing_reinstate(moderator=moderator, listing_id=listing.id)
     listing.refresh_from_db()
     assert listing.status == "active" and listing.suppressed_reason == ""
+
+
+def test_a_photo_moves_one_place_and_stays_put_at_the_ends():
+    seller = UserFactory()
+    listing = draft(seller)
+    ids = [
+        services.photo_add(seller=seller, listing_id=listing.id, image=io.BytesIO(images.png())).id for _ in range(3)
+    ]
+    moved = services.photo_move(seller=seller, listing_id=listing.id, photo_id=ids[2], step=-1)
+    assert [p.id for p in moved] == [ids[0], ids[2], ids[1]]
+    assert [p.id for p in services.photo_move(seller=seller, listing_id=listing.id, photo_id=ids[0], step=-1)] == [
+        ids[0],
+        ids[2],
+        ids[1],
+    ]
+    with pytest.raises(NotFound):
+        services.photo_move(seller=UserFactory(), listing_id=listing.id, photo_id=ids[0], step=1)
