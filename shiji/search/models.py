@@ -20,9 +20,6 @@ class SearchEntry(models.Model):
     # Space-separated normalized tokens; tokens never contain whitespace.
     title_tokens = models.TextField(blank=True, default="")
     body_tokens = models.TextField(blank=True, default="")
-    # NFKC, lower-cased, Han folded to Simplified: where the per-character tokens come from.
-    plain_text = models.TextField(blank=True, default="")
-    title_plain = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField()
 
     class Meta:

@@ -48,8 +48,6 @@ def search_upsert(*, listing_id: str, title: dict[str, str], body: dict[str, str
     values = {
         "title_tokens": _tokens(titles, MAX_TITLE_TOKENS),
         "body_tokens": _tokens(bodies, MAX_BODY_TOKENS),
-        "title_plain": _plain(titles),
-        "plain_text": _plain(titles + bodies),
     }
     with transaction.atomic():
         current = SearchEntry.objects.select_for_update().filter(listing_id=listing_id).values(*values).first()
