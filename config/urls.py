@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("shiji.accounts.urls")),
     path("", include("shiji.identity.urls")),
     path("", include("shiji.catalog.urls")),
+    path("", include("shiji.payments.urls")),
 ]
 
 handler400 = "shiji.web.views.bad_request"

@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "shiji.fx",
     "shiji.catalog",
     "shiji.search",
+    "shiji.risk",
+    "shiji.ledger",
+    "shiji.orders",
+    "shiji.payments",
     "shiji.demo",
     "shiji.web",
     "shiji.backoffice",
@@ -214,6 +218,26 @@ CSRF_FAILURE_VIEW = "shiji.web.views.csrf_failure"
 SHIJI_FX_PIVOT = env_str("SHIJI_FX_PIVOT", "USD")
 SHIJI_CURRENCIES = env_list("SHIJI_CURRENCIES", ["CNY", "JPY", "KRW", "USD", "EUR", "GBP", "HKD", "TWD", "SGD", "THB"])
 
+# Conversion margin (percent) added to the mid rate when a buyer pays in another currency;
+# it is platform revenue, recognised when the order completes.
+SHIJI_FX_MARGIN_PERCENT = env_str("SHIJI_FX_MARGIN_PERCENT", "1.0")
+# How long a checkout quote holds its FX rate.
+SHIJI_QUOTE_TTL_SECONDS = env_int("SHIJI_QUOTE_TTL_SECONDS", 15 * 60)
+
+# --- Money: fees, payouts, idempotency --------------------------------------------------------
+# Buyer-protection fee and seller commission: percent of the item price plus a fixed part per
+# currency ("JPY:0,CNY:0"); per-category overrides are data (admin). Reliable sellers
+# (service score >= SHIJI_RELIABLE_SCORE) pay the reduced commission.
+SHIJI_BUYER_FEE_PERCENT = env_str("SHIJI_BUYER_FEE_PERCENT", "3.0")
+SHIJI_BUYER_FEE_FIXED = env_str("SHIJI_BUYER_FEE_FIXED", "")
+SHIJI_COMMISSION_PERCENT = env_str("SHIJI_COMMISSION_PERCENT", "8.0")
+SHIJI_COMMISSION_RELIABLE_PERCENT = env_str("SHIJI_COMMISSION_RELIABLE_PERCENT", "6.0")
+SHIJI_COMMISSION_FIXED = env_str("SHIJI_COMMISSION_FIXED", "")
+# Smallest payout per currency ("JPY:1000,CNY:50,USD:10"); currencies not named: 10 major units.
+SHIJI_PAYOUT_MINIMUMS = env_str("SHIJI_PAYOUT_MINIMUMS", "JPY:1000,KRW:10000,CNY:50,TWD:300,THB:300")
+# Idempotency keys are kept at least this long (API.md: >= 24 h), then purged hourly.
+SHIJI_IDEMPOTENCY_TTL_HOURS = env_int("SHIJI_IDEMPOTENCY_TTL_HOURS", 48)
+
 # --- Payments and carriers (sandbox) ---------------------------------------------------------
 SHIJI_SANDBOX = env_bool("SHIJI_SANDBOX", DEBUG)
 SHIJI_SANDBOX_PAYMENT_SECRET = env_str("SHIJI_SANDBOX_PAYMENT_SECRET") or persistent_secret(
@@ -222,6 +246,11 @@ SHIJI_SANDBOX_PAYMENT_SECRET = env_str("SHIJI_SANDBOX_PAYMENT_SECRET") or persis
 SHIJI_SANDBOX_CARRIER_SECRET = env_str("SHIJI_SANDBOX_CARRIER_SECRET") or persistent_secret(
     VAR_DIR / "sandbox_carrier_secret"
 )
+# The provider new payments go through ("sandbox" is built in and needs SHIJI_SANDBOX=1).
+SHIJI_PAYMENT_PROVIDER = env_str("SHIJI_PAYMENT_PROVIDER", "sandbox")
+# Where the sandbox provider delivers its signed callbacks. Empty: straight into this process's
+# webhook handler from the job queue; a URL (e.g. http://127.0.0.1:8000): over HTTP.
+SHIJI_SANDBOX_CALLBACK_URL = env_str("SHIJI_SANDBOX_CALLBACK_URL", "").rstrip("/")
 
 # --- E-mail ----------------------------------------------------------------------------------
 _EMAIL_BACKENDS = {

@@ -14,6 +14,10 @@ from shiji.fx.api import router as fx_router
 from shiji.fx.api import staff_router as fx_staff_router
 from shiji.identity.api import me_router as identity_me_router
 from shiji.identity.api import staff_router as identity_staff_router
+from shiji.orders.api import router as orders_router
+from shiji.payments.api import me_router as payments_me_router
+from shiji.payments.api import router as payments_router
+from shiji.payments.api import staff_router as payments_staff_router
 
 api = NinjaAPI(
     title="Shiji API",
@@ -34,3 +38,7 @@ api.add_router("/", catalog_router, tags=["catalog"])
 api.add_router("/staff", catalog_staff_router, tags=["catalog"])
 api.add_router("/", fx_router, tags=["money"])
 api.add_router("/staff", fx_staff_router, tags=["money"])
+api.add_router("/me", payments_me_router, tags=["money"])
+api.add_router("/", payments_router, tags=["money"])
+api.add_router("/staff", payments_staff_router, tags=["money"])
+api.add_router("/", orders_router, tags=["orders"])

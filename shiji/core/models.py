@@ -1,4 +1,5 @@
-"""Core tables: the audit log, and the abstract base every domain's state-event table uses."""
+"""Core tables: the audit log, stored idempotency keys, and the abstract base every domain's
+state-event table uses."""
 
 from __future__ import annotations
 
@@ -48,3 +49,25 @@ class StateEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "id"]
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a POST that carried an ``Idempotency-Key`` header (API.md).
+
+    Written in the same transaction as the effect it guards (see ``shiji.core.idempotency``);
+    ``status_code`` 0 marks a row whose transaction has not stored its response yet.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=120)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} ({self.status_code})"

@@ -168,3 +168,20 @@ def money_sum(items: Sequence[Money], currency: str) -> Money:
     for item in items:
         total = total + item
     return total
+
+
+def parse_money(value: Any, *, field: str = "amount", positive: bool = True) -> Money:
+    """``{"amount": "61.20", "currency": "CNY"}`` from a request → Money, or a 422 naming ``field``."""
+    if not isinstance(value, dict) or not isinstance(value.get("amount"), str | int) or "currency" not in value:
+        raise InvalidInput(
+            _('Give the amount as {"amount": "1200", "currency": "JPY"}.'),
+            fields={field: [_("An amount and a currency are required.")]},
+        )
+    currency = check_supported_currency(value["currency"], field=f"{field}.currency")
+    try:
+        money = Money.from_decimal(str(value["amount"]), currency)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, fields={f"{field}.amount": [str(exc.message)]}) from exc
+    if positive and money.minor <= 0:
+        raise InvalidInput(_("The amount must be more than zero."), fields={f"{field}.amount": [_("More than zero.")]})
+    return money

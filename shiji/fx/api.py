@@ -21,7 +21,7 @@ def _rate_out(rate: selectors.Rate) -> dict[str, Any]:
     return {
         "base": rate.base,
         "quote": rate.quote,
-        "rate": str(rate.rate.normalize()),
+        "rate": format(rate.rate.normalize(), "f"),  # "150", never "1.5E+2"
         "source": rate.source,
         "as_of": iso_utc(rate.as_of),
     }

@@ -1,16 +1,19 @@
 """Reading rates: direct, inverse, or crossed through the pivot currency; and converting money.
 
 The newest rate per pair is cached for a minute (and dropped whenever finance sets a rate).
+A buyer paying in another currency pays the customer rate: the mid rate plus the platform's
+conversion margin (``SHIJI_FX_MARGIN_PERCENT``), applied once to the whole conversion.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from shiji.core.money import Money, currency_digits
@@ -19,6 +22,7 @@ from shiji.fx.models import FxRate
 
 CACHE_KEY = "fx:latest:v1"
 CACHE_SECONDS = 60
+MAX_MARGIN_PERCENT = Decimal(20)
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,63 @@ def fx_rates_into(quote: str, currencies: list[str]) -> dict[str, Rate]:
     return result
 
 
+def fx_margin() -> Decimal:
+    """The conversion margin as a fraction (``"1.0"`` percent → ``Decimal("0.01")``).
+
+    Raises ``ImproperlyConfigured`` unless ``0 <= SHIJI_FX_MARGIN_PERCENT < 20``; the system
+    check ``fx.E001`` reports the same at start-up.
+    """
+    raw = getattr(settings, "SHIJI_FX_MARGIN_PERCENT", "1.0")
+    try:
+        percent = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"SHIJI_FX_MARGIN_PERCENT must be a decimal number of percent, such as '1.0'; got {raw!r}."
+        ) from exc
+    if not percent.is_finite() or not Decimal(0) <= percent < MAX_MARGIN_PERCENT:
+        raise ImproperlyConfigured(
+            f"SHIJI_FX_MARGIN_PERCENT must be at least 0 and less than {MAX_MARGIN_PERCENT} (percent); got {raw!r}."
+        )
+    return percent / Decimal(100)
+
+
+@dataclass(frozen=True)
+class CustomerRate:
+    """What a buyer is charged: ``rate = mid.rate × (1 + margin)``; no margin for the same currency.
+
+    Converting a seller's price (``mid.base``) at ``rate`` gives what the buyer pays in
+    ``mid.quote``; the difference to the conversion at ``mid.rate`` is platform revenue.
+    """
+
+    mid: Rate
+    rate: Decimal
+    margin: Decimal
+
+
+def fx_customer_rate(base: str, quote: str) -> CustomerRate:
+    """The customer rate for ``base → quote``: the rate in force (``fx_rate``) plus the margin, once.
+
+    Raises ``RateUnavailable`` (422) like ``fx_rate`` and ``ImproperlyConfigured`` for a bad margin.
+    """
+    mid = fx_rate(base=base, quote=quote)
+    if base == quote:
+        return CustomerRate(mid=mid, rate=mid.rate, margin=Decimal(0))
+    margin = fx_margin()
+    return CustomerRate(mid=mid, rate=mid.rate * (1 + margin), margin=margin)
+
+
+def fx_convert_at(money: Money, rate: Decimal, quote: str) -> Money:
+    """``money`` × ``rate`` in ``quote``, rounded half-even to the quote currency's minor digits."""
+    if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
+        raise ValueError(f"cannot convert at rate {rate!r}")
+    digits = currency_digits(quote)
+    exact = money.amount * rate
+    minor = exact.scaleb(digits).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    return Money(int(minor), quote)
+
+
 def fx_convert(money: Money, rate: Rate) -> Money:
     """Convert at ``rate``, rounding half-even to the target currency's minor digits."""
     if money.currency != rate.base:
         raise ValueError(f"rate {rate.base}->{rate.quote} cannot convert {money.currency}")
-    exact = money.amount * rate.rate
-    digits = currency_digits(rate.quote)
-    minor = (exact.scaleb(digits)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-    return Money(int(minor), rate.quote)
+    return fx_convert_at(money, rate.rate, rate.quote)

@@ -25,6 +25,7 @@ from shiji.identity import tasks
 from shiji.identity.errors import AlreadyVerified, VerificationPending
 from shiji.identity.models import VerificationEvent, VerificationRequest
 from shiji.identity.selectors import access_verification_for_staff
+from shiji.identity.signals import identity_verified
 from shiji.identity.states import TRANSITIONS, DocumentType, Level, VerificationStatus
 
 _DOC_NUMBER_RE = re.compile(r"^[A-Za-z0-9]{4,30}$")
@@ -116,6 +117,7 @@ def verification_decide(
         )
         if approve:
             user_raise_verification_level(user_id=verification.user_id, level=Level.IDENTITY)
+            identity_verified.send(sender=VerificationRequest, user=verification.user, verification_id=verification.pk)
         audit_record(
             action=f"identity.{to}",
             actor=reviewer,

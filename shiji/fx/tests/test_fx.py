@@ -5,6 +5,7 @@ import pytest
 from shiji.accounts.tests.factories import UserFactory
 from shiji.core.money import Money
 from shiji.fx.errors import RateUnavailable
+from shiji.fx.models import FxRate
 from shiji.fx.selectors import fx_convert, fx_rate
 from shiji.fx.services import fx_rate_set
 
@@ -77,3 +78,8 @@ def test_only_finance_or_admin_may_set_rates_and_anyone_may_read(api, api_as):
     assert Decimal(read["rate"]) == Decimal(1) / Decimal("149.5")
     assert read["source"] == "ECB" and read["as_of"].endswith("Z")
     assert api.get("/fx", {"base": "JPY", "quote": "ZZZ"}).status_code == 422
+
+
+def test_rates_are_stored_and_served_as_plain_decimals(api, rates):
+    assert FxRate.objects.get(base="USD", quote="JPY").rate == "150"  # not "1.5E+2"
+    assert api.get("/fx", {"base": "USD", "quote": "JPY"}).json()["rate"] == "150"

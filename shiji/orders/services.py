@@ -1,0 +1,173 @@
+"""Quotes and placing orders (PRODUCT.md §5).
+
+A quote prices one listing for one buyer in the buyer's currency at a locked FX rate (the mid
+rate plus the configured margin) with the buyer-protection fee, and is valid for
+``SHIJI_QUOTE_TTL_SECONDS``. An order is placed from an unexpired, unused quote: the stock is
+reserved with one conditional UPDATE (never below zero, whatever the concurrency), and a payment
+is opened with the provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shiji.accounts.models import User
+from shiji.catalog.models import Listing
+from shiji.catalog.selectors import listing_get_visible, listing_prohibition, listing_ships_to
+from shiji.catalog.states import ListingStatus
+from shiji.core.errors import InvalidInput, NotFound
+from shiji.core.money import Money, check_supported_currency
+from shiji.fx.selectors import fx_convert_at, fx_customer_rate
+from shiji.orders.addresses import clean_ship_to
+from shiji.orders.errors import NoRoute, OutOfStock, OwnListing, ProhibitedForDestination, QuoteExpired, QuoteUsed
+from shiji.orders.models import Order, OrderEvent, Quote
+from shiji.orders.states import OrderStatus
+from shiji.payments.fees import buyer_fee
+from shiji.payments.models import Payment
+from shiji.payments.providers.registry import provider_default
+
+MAX_QUANTITY = 99
+RATE_QUANTUM = Decimal("1e-12")
+PAYMENT_WINDOW = timedelta(minutes=30)
+
+
+def _quantity(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_QUANTITY:
+        raise InvalidInput(_("Choose a quantity from 1 to 99."), fields={"quantity": [_("1 to 99.")]})
+    return value
+
+
+def _stored_rate(rate: Decimal) -> Decimal:
+    return rate.quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN).normalize()
+
+
+def quote_create(
+    *, buyer: User, listing_id: str, quantity: Any, ship_to: Mapping[str, Any], currency: str | None = None
+) -> Quote:
+    """Price ``quantity`` of a listing delivered to ``ship_to``, in the buyer's currency."""
+    count = _quantity(quantity)
+    address = clean_ship_to(ship_to)
+    buyer_currency = check_supported_currency(currency or buyer.currency)
+    listing = listing_get_visible(viewer=buyer, listing_id=listing_id)
+    if listing.seller_id == buyer.pk:
+        raise OwnListing()
+    if listing.status != ListingStatus.ACTIVE:
+        raise OutOfStock()
+    if count > listing.quantity:
+        raise OutOfStock()
+    country = address["country"]
+    if not listing_ships_to(listing, country):
+        raise NoRoute(
+            _("The seller does not ship this item to %(country)s.") % {"country": country},
+            fields={"ship_to.country": [_("Not served by this seller.")]},
+        )
+    rule = listing_prohibition(listing=listing, country=country)
+    if rule is not None:
+        reason = {"zh-hans": rule.reason_zh_hans, "ja": rule.reason_ja}.get(buyer.language, rule.reason_en)
+        raise ProhibitedForDestination(
+            _("This item cannot be sent to %(country)s: %(reason)s") % {"country": country, "reason": reason}
+        )
+    item_seller = Money(listing.price_minor, listing.currency) * count
+    rate = fx_customer_rate(listing.currency, buyer_currency)
+    # The quote stores the rates it used; round them so what is stored is exactly what was used.
+    customer_rate, mid_rate = _stored_rate(rate.rate), _stored_rate(rate.mid.rate)
+    item = fx_convert_at(item_seller, customer_rate, buyer_currency)
+    item_mid = fx_convert_at(item_seller, mid_rate, buyer_currency)
+    fee = buyer_fee(item, category_id=listing.category_id)
+    total = item + fee
+    now = timezone.now()
+    return Quote.objects.create(
+        buyer=buyer,
+        listing=listing,
+        quantity=count,
+        ship_to=address,
+        currency=buyer_currency,
+        seller_currency=listing.currency,
+        fx_rate=format(customer_rate, "f"),
+        fx_mid_rate=format(mid_rate, "f"),
+        fx_source=rate.mid.source[:64],
+        fx_as_of=rate.mid.as_of,
+        item_seller_minor=item_seller.minor,
+        item_minor=item.minor,
+        item_mid_minor=item_mid.minor,
+        buyer_fee_minor=fee.minor,
+        total_minor=total.minor,
+        expires_at=now + timedelta(seconds=settings.SHIJI_QUOTE_TTL_SECONDS),
+    )
+
+
+def _reserve_stock(listing_id: str, quantity: int) -> None:
+    reserved = Listing.objects.filter(pk=listing_id, status=ListingStatus.ACTIVE, quantity__gte=quantity).update(
+        quantity=F("quantity") - quantity
+    )
+    if reserved != 1:
+        raise OutOfStock()
+    Listing.objects.filter(pk=listing_id, status=ListingStatus.ACTIVE, quantity=0).update(
+        status=ListingStatus.SOLD_OUT, updated_at=timezone.now()
+    )
+
+
+def stock_restore(listing_id: str, quantity: int) -> None:
+    Listing.objects.filter(pk=listing_id).update(quantity=F("quantity") + quantity)
+    Listing.objects.filter(pk=listing_id, status=ListingStatus.SOLD_OUT, quantity__gt=0).update(
+        status=ListingStatus.ACTIVE, updated_at=timezone.now()
+    )
+
+
+def order_create(*, buyer: User, quote_id: str) -> Order:
+    """Place an order from a quote: reserve stock, open the payment. Nothing is written on error."""
+    provider = provider_default()
+    now = timezone.now()
+    with transaction.atomic():
+        quote = Quote.objects.select_related("listing").filter(pk=quote_id, buyer=buyer).first()
+        if quote is None:
+            raise NotFound(_("No such quote."))
+        if quote.expires_at <= now:
+            raise QuoteExpired()
+        if Order.objects.filter(quote=quote).exists():
+            raise QuoteUsed()
+        _reserve_stock(quote.listing_id, quote.quantity)
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    quote=quote,
+                    buyer=buyer,
+                    seller_id=quote.listing.seller_id,
+                    listing_id=quote.listing_id,
+                    quantity=quote.quantity,
+                    ship_to=quote.ship_to,
+                    ship_to_country=quote.ship_to["country"],
+                    currency=quote.currency,
+                    seller_currency=quote.seller_currency,
+                    fx_rate=quote.fx_rate,
+                    fx_mid_rate=quote.fx_mid_rate,
+                    item_seller_minor=quote.item_seller_minor,
+                    item_minor=quote.item_minor,
+                    item_mid_minor=quote.item_mid_minor,
+                    shipping_minor=quote.shipping_minor,
+                    duties_minor=quote.duties_minor,
+                    taxes_minor=quote.taxes_minor,
+                    buyer_fee_minor=quote.buyer_fee_minor,
+                    total_minor=quote.total_minor,
+                    duties_mode=quote.duties_mode,
+                    created_at=now,
+                    expires_at=now + PAYMENT_WINDOW,
+                )
+        except IntegrityError as exc:  # the same quote ordered concurrently
+            raise QuoteUsed() from exc
+        OrderEvent.objects.create(subject=order, actor=buyer, from_state="", to_state=OrderStatus.PENDING_PAYMENT)
+        payment = Payment.objects.create(
+            order=order, provider=provider.name, amount_minor=order.total_minor, currency=order.currency
+        )
+        opened = provider.create_payment(payment)
+        Payment.objects.filter(pk=payment.pk).update(provider_ref=opened.ref, client_secret=opened.client_secret)
+    return order
