@@ -58,6 +58,29 @@ def _ledger_guard_survives_flush() -> Iterator[None]:
     operations.sql_flush = original  # type: ignore[method-assign]
 
 
+SEED_MIGRATIONS = (
+    "shiji.catalog.migrations.0002_seed_categories_and_rules",
+    "shiji.customs.migrations.0002_seed_rules",
+    "shiji.shipping.migrations.0002_seed_carrier_services",
+)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests empty every table afterwards, the reference data the migrations seed
+    (categories, customs rules, carrier services) included: seed it again (idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("_django_db_helper")
+    for module in SEED_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _ledger_balanced_after_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
     """Whatever a test did with money, the books must still prove PRODUCT.md invariant 1 when it

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("shiji.identity.urls")),
     path("", include("shiji.catalog.urls")),
     path("", include("shiji.payments.urls")),
+    path("", include("shiji.notifications.urls")),
+    path("", include("shiji.orders.urls")),
 ]
 
 handler400 = "shiji.web.views.bad_request"

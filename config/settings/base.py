@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "shiji.ledger",
     "shiji.orders",
     "shiji.payments",
+    "shiji.notifications",
+    "shiji.customs",
+    "shiji.shipping",
     "shiji.demo",
     "shiji.web",
     "shiji.backoffice",
@@ -223,6 +226,12 @@ SHIJI_CURRENCIES = env_list("SHIJI_CURRENCIES", ["CNY", "JPY", "KRW", "USD", "EU
 SHIJI_FX_MARGIN_PERCENT = env_str("SHIJI_FX_MARGIN_PERCENT", "1.0")
 # How long a checkout quote holds its FX rate.
 SHIJI_QUOTE_TTL_SECONDS = env_int("SHIJI_QUOTE_TTL_SECONDS", 15 * 60)
+
+# --- Orders ---------------------------------------------------------------------------------------
+# A delivered order completes by itself this many days after delivery unless disputed.
+SHIJI_AUTO_COMPLETE_DAYS = env_int("SHIJI_AUTO_COMPLETE_DAYS", 5)
+# A shipped parcel with no tracking update for this many days goes to staff review.
+SHIJI_TRACKING_STALE_DAYS = env_int("SHIJI_TRACKING_STALE_DAYS", 30)
 
 # --- Money: fees, payouts, idempotency --------------------------------------------------------
 # Buyer-protection fee and seller commission: percent of the item price plus a fixed part per

@@ -14,10 +14,13 @@ from shiji.fx.api import router as fx_router
 from shiji.fx.api import staff_router as fx_staff_router
 from shiji.identity.api import me_router as identity_me_router
 from shiji.identity.api import staff_router as identity_staff_router
+from shiji.notifications.api import router as notifications_router
 from shiji.orders.api import router as orders_router
+from shiji.orders.api import staff_router as orders_staff_router
 from shiji.payments.api import me_router as payments_me_router
 from shiji.payments.api import router as payments_router
 from shiji.payments.api import staff_router as payments_staff_router
+from shiji.shipping.api import router as shipping_router
 
 api = NinjaAPI(
     title="Shiji API",
@@ -42,3 +45,6 @@ api.add_router("/me", payments_me_router, tags=["money"])
 api.add_router("/", payments_router, tags=["money"])
 api.add_router("/staff", payments_staff_router, tags=["money"])
 api.add_router("/", orders_router, tags=["orders"])
+api.add_router("/me", notifications_router, tags=["notifications"])
+api.add_router("/staff", orders_staff_router, tags=["orders"])
+api.add_router("/", shipping_router, tags=["shipping"])

@@ -4,23 +4,41 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
-from ninja import Query, Router, Status
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from shiji.accounts.models import User
+from shiji.accounts.roles import Role, require_role
 from shiji.api.auth import api_user
 from shiji.api.pagination import paginate_by_id
 from shiji.core.audit import audit_record
+from shiji.core.errors import NotFound
 from shiji.core.idempotency import idempotency_key_from, idempotent
 from shiji.core.money import Money, parse_money
 from shiji.core.time import iso_utc
 from shiji.orders import flow, selectors, services
 from shiji.orders.models import Order, Quote
-from shiji.orders.schemas import CancelIn, OrderIn, OrderOut, OrderPage, QuoteIn, QuoteOut, RefundIn, RefundOut
+from shiji.orders.schemas import (
+    CancelIn,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    QuoteIn,
+    QuoteOut,
+    RefundIn,
+    RefundOut,
+    ShipmentOut,
+)
+from shiji.orders.shipping import order_ship, order_timeline
 from shiji.orders.states import OrderStatus
 from shiji.payments.models import Payment, Refund
+from shiji.shipping.api import shipment_out
+from shiji.shipping.selectors import shipment_for_order
 
 router = Router()
+staff_router = Router()
 
 # The seller sees where to ship only once the buyer has paid (PRODUCT.md inv. 4).
 SHIP_TO_VISIBLE_TO_SELLER = (
@@ -66,6 +84,7 @@ def quote_out(quote: Quote) -> dict[str, Any]:
         "chargeable_weight_g": quote.chargeable_weight_g,
         "options": quote.options,
         "rule_ids": quote.rule_ids,
+        "customs": quote.customs or None,
     }
 
 
@@ -78,6 +97,11 @@ def refund_out(refund: Refund) -> dict[str, Any]:
         "reason": refund.reason,
         "created_at": iso_utc(refund.created_at),
     }
+
+
+def _shipment_for(order: Order) -> dict[str, Any] | None:
+    shipment = shipment_for_order(order.pk)
+    return shipment_out(shipment) if shipment else None
 
 
 def _ship_to_for(order: Order, *, is_buyer: bool) -> dict[str, str]:
@@ -130,8 +154,11 @@ def order_out(order: Order, *, viewer: User) -> dict[str, Any]:
             for event in order.events.order_by("at", "id")
         ],
         "ship_to": _ship_to_for(order, is_buyer=is_buyer) if show_ship_to else None,
-        "shipment": None,
-        "customs": None,
+        "shipment": _shipment_for(order),
+        "customs": order.customs or None,
+        "timeline": order_timeline(order),
+        "carrier_service": order.carrier_service or None,
+        "review_requested_at": iso_utc(order.review_requested_at) if order.review_requested_at else None,
         "seller_proceeds": (
             _money(order.seller_proceeds_minor, order.seller_currency)
             if order.seller_proceeds_minor is not None and viewer.pk != order.buyer_id
@@ -156,6 +183,7 @@ def quote_create(request: HttpRequest, payload: QuoteIn) -> Status[Any]:
         quantity=payload.quantity,
         ship_to=payload.ship_to.model_dump(exclude_none=True),
         currency=payload.currency,
+        carrier_service=payload.carrier_service,
     )
     return Status(201, quote_out(quote))
 
@@ -239,3 +267,66 @@ def order_refund(request: HttpRequest, order_id: str, payload: RefundIn) -> Stat
         run=run,
     )
     return Status(status, body)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+@staff_router.post("/orders/{order_id}/refund-held", response={201: RefundOut})
+def order_refund_held(request: HttpRequest, order_id: str, payload: ReasonIn) -> Status[Any]:
+    """Finance: refund what a closed order still holds (after the provider rejected a refund)."""
+    refund = flow.order_refund_held(staff=api_user(request), order_id=order_id, reason=payload.reason)
+    return Status(201, refund_out(refund))
+
+
+class ShipIn(Schema):
+    carrier_service: str | None = Field(default=None, max_length=40)
+
+
+@router.post("/orders/{order_id}/ship", response=ShipmentOut)
+def order_ship_post(request: HttpRequest, order_id: str, payload: ShipIn | None = None) -> dict[str, Any]:
+    """The seller ships: label, tracking number and customs declaration."""
+    user = api_user(request)
+    selectors.access_order(user=user, order_id=order_id)
+    shipment = order_ship(seller=user, order_id=order_id, carrier_service=payload.carrier_service if payload else None)
+    return shipment_out(shipment)
+
+
+@router.get("/orders/{order_id}/label")
+def order_label(request: HttpRequest, order_id: str) -> FileResponse:
+    """The shipping label (it carries the buyer's address): for the seller and order staff only."""
+    user = api_user(request)
+    order = selectors.access_order(user=user, order_id=order_id)
+    shipment = shipment_for_order(order.pk)
+    if user.pk == order.buyer_id or shipment is None or not shipment.label:
+        raise NotFound(_("No label for this order."))
+    if user.pk != order.seller_id:
+        audit_record(action="order.label_viewed_by_staff", actor=user, target=order, request=request)
+    response = FileResponse(
+        shipment.label.open("rb"),
+        content_type=shipment.label_content_type or "image/png",
+        as_attachment=True,
+        filename=f"label-{shipment.tracking_number}{_extension(shipment.label.name or '')}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _extension(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:] if dot >= 0 else ""
+
+
+@staff_router.get("/orders/review", response=OrderPage, by_alias=True)
+def orders_review(request: HttpRequest, cursor: str | None = None, limit: int | None = Query(None)) -> dict[str, Any]:
+    """Arbitrators and finance: shipped parcels whose tracking went quiet, oldest first."""
+    user = api_user(request)
+    require_role(user, Role.ARBITRATOR, Role.FINANCE)
+    queryset = Order.objects.filter(status=OrderStatus.SHIPPED, review_requested_at__isnull=False)
+    page = paginate_by_id(queryset, cursor=cursor, limit=limit, newest_first=False)
+    for order in page.items:
+        # Staff reading buyers' addresses is a view of personal data: it leaves a trace.
+        audit_record(action="order.viewed_by_staff", actor=user, target=order, request=request)
+    return {"items": [order_out(o, viewer=user) for o in page.items], "next_cursor": page.next_cursor}

@@ -12,11 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shiji.accounts.models import User
-from shiji.core.errors import Forbidden, InvalidState
+from shiji.core.audit import audit_record
+from shiji.core.errors import Forbidden, InvalidInput, InvalidState
 from shiji.core.money import Money
 from shiji.core.states import check_transition, transition
+from shiji.customs.services import cbec_release
 from shiji.identity.states import Level
 from shiji.orders.models import Order, OrderEvent
+from shiji.orders.notifications import order_notify, order_refund_notify
 from shiji.orders.services import stock_restore
 from shiji.orders.states import CANCELLABLE_STATUSES, REFUNDABLE_STATUSES, TRANSITIONS, OrderStatus
 from shiji.payments import escrow
@@ -30,8 +33,14 @@ def _lock(order_id: str) -> Order:
     return Order.objects.select_for_update().get(pk=order_id)
 
 
-def _move(order: Order, to: str, *, actor: Any = None, note: str = "", **updates: Any) -> None:
+def _move(
+    order: Order, to: str, *, actor: Any = None, note: str = "", notify: dict[str, Any] | None = None, **updates: Any
+) -> None:
     transition(order, to=to, table=TRANSITIONS, event_model=OrderEvent, actor=actor, note=note, updates=updates)
+    extra: dict[str, Any] = dict(notify or {})
+    if to == OrderStatus.REFUNDED:
+        extra["amount"] = str(Money(order.refunded_minor, order.currency))
+    order_notify(order, to, **extra)
 
 
 # --- payment ---------------------------------------------------------------------------------
@@ -96,6 +105,7 @@ def _cancel(order: Order, *, actor: Any, note: str) -> None:
     was_paid = order.status == OrderStatus.PAID
     _move(order, OrderStatus.CANCELLED, actor=actor, note=note, cancelled_at=timezone.now())
     stock_restore(order.listing_id, order.quantity)
+    cbec_release(order_id=order.pk)
     if was_paid and order.escrow_expected_minor > 0:
         refund_create(order=order, amount=Money(order.escrow_expected_minor, order.currency), reason=note, actor=actor)
         return
@@ -140,10 +150,13 @@ def order_refund(*, user: User, order_id: str, amount: Money, reason: str) -> Re
         if order.status not in REFUNDABLE_STATUSES:
             raise InvalidState(_("This order no longer holds money to refund."))
         refund = refund_create(order=order, amount=amount, reason=reason.strip(), actor=user)
+        if order.escrow_expected_minor > 0:
+            order_refund_notify(order, amount)
         if order.escrow_expected_minor == 0:
             _move(order, OrderStatus.REFUNDED, actor=user, note=reason.strip()[:500])
             if order.status == OrderStatus.REFUNDED and order.shipped_at is None:
                 stock_restore(order.listing_id, order.quantity)
+                cbec_release(order_id=order.pk)
     return refund
 
 
@@ -177,3 +190,25 @@ def order_confirm(*, user: User, order_id: str) -> Order:
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         raise InvalidState(_("You can confirm receipt once the parcel has shipped."))
     return order_complete(order_id=order_id, actor=user, note=_("Receipt confirmed by the buyer."))
+
+
+def order_refund_held(*, staff: User, order_id: str, reason: str) -> Refund:
+    """Finance staff refund money an order still holds although it is closed (a refund the
+    provider rejected after a cancellation leaves the money in escrow; this sends it again)."""
+    from shiji.accounts.roles import Role, require_role
+
+    require_role(staff, Role.FINANCE)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Say why the money is refunded."), fields={"reason": [_("Required.")]})
+    with transaction.atomic():
+        order = _lock(order_id)
+        if order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED) or order.escrow_expected_minor <= 0:
+            raise InvalidState(_("Only a closed order that still holds money can be refunded this way."))
+        refund = refund_create(
+            order=order, amount=Money(order.escrow_expected_minor, order.currency), reason=reason, actor=staff
+        )
+        audit_record(
+            action="order.refund_held", actor=staff, target=order, data={"refund": refund.pk, "reason": reason}
+        )
+    return refund

@@ -43,6 +43,8 @@ class Quote(models.Model):
     chargeable_weight_g = models.PositiveIntegerField(default=0)
     options = models.JSONField(default=list)
     rule_ids = models.JSONField(default=list)
+    customs = models.JSONField(default=dict)  # the customs assessment (regime, rules, amounts)
+    cbec_amount_minor = models.BigIntegerField(null=True, blank=True)  # CN yearly allowance use, CNY
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 
@@ -73,6 +75,11 @@ class Order(models.Model):
     buyer_fee_minor = models.BigIntegerField()
     total_minor = models.BigIntegerField()
     duties_mode = models.CharField(max_length=16, default="prepaid")
+    carrier_service = models.CharField(max_length=40, blank=True)
+    chargeable_weight_g = models.PositiveIntegerField(default=0)
+    customs = models.JSONField(default=dict)
+    # Set when a shipped parcel had no tracking update for too long: staff look at it.
+    review_requested_at = models.DateTimeField(null=True, blank=True)
     # Money shadow columns (buyer currency), each changed with the matching journal entry.
     captured_minor = models.BigIntegerField(default=0)
     refunded_minor = models.BigIntegerField(default=0)

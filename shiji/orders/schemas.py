@@ -37,10 +37,19 @@ class QuoteLines(Schema):
     buyer_fee: MoneyIO
 
 
+class TransitDays(Schema):
+    min: int
+    max: int
+
+
 class QuoteOption(Schema):
     carrier_service: str
+    name: str
     shipping: MoneyIO
-    transit_days: Any
+    transit_days: TransitDays
+    ddp: bool
+    tracked: bool
+    chargeable_weight_g: int
 
 
 class QuoteOut(Schema):
@@ -62,6 +71,7 @@ class QuoteOut(Schema):
     chargeable_weight_g: int
     options: list[QuoteOption]
     rule_ids: list[str]
+    customs: dict[str, Any] | None
 
 
 class OrderIn(Schema):
@@ -93,6 +103,28 @@ class RefundOut(Schema):
     created_at: str
 
 
+class ShipmentOut(Schema):
+    id: str
+    carrier: str
+    service: str
+    service_name: str
+    tracking_number: str
+    status: str
+    label_url: str | None
+    postage: MoneyIO
+    chargeable_weight_g: int
+    customs_declaration: dict[str, Any]
+    created_at: str
+    delivered_at: str | None
+
+
+class TimelineEvent(Schema):
+    at: str
+    status: str
+    status_label: str
+    location: str
+
+
 class OrderOut(Schema):
     id: str
     status: str
@@ -111,8 +143,11 @@ class OrderOut(Schema):
     refunds: list[RefundOut]
     events: list[EventOut]
     ship_to: dict[str, str] | None
-    shipment: dict[str, Any] | None
+    shipment: ShipmentOut | None
     customs: dict[str, Any] | None
+    timeline: list[TimelineEvent]
+    carrier_service: str | None
+    review_requested_at: str | None
     seller_proceeds: MoneyIO | None
     commission: MoneyIO | None
     created_at: str

@@ -26,14 +26,18 @@ from shiji.catalog.selectors import listing_get_visible, listing_prohibition, li
 from shiji.catalog.states import ListingStatus
 from shiji.core.errors import InvalidInput, NotFound
 from shiji.core.money import Money, check_supported_currency
-from shiji.fx.selectors import fx_convert_at, fx_customer_rate
+from shiji.customs.selectors import customs_assess, customs_parcel
+from shiji.customs.services import cbec_record
+from shiji.fx.selectors import fx_convert_at, fx_customer_rate, fx_rate
 from shiji.orders.addresses import clean_ship_to
 from shiji.orders.errors import NoRoute, OutOfStock, OwnListing, ProhibitedForDestination, QuoteExpired, QuoteUsed
 from shiji.orders.models import Order, OrderEvent, Quote
+from shiji.orders.notifications import order_notify
 from shiji.orders.states import OrderStatus
 from shiji.payments.fees import buyer_fee
 from shiji.payments.models import Payment
 from shiji.payments.providers.registry import provider_default
+from shiji.shipping.rates import ShippingOption, shipping_options
 
 MAX_QUANTITY = 99
 RATE_QUANTUM = Decimal("1e-12")
@@ -50,10 +54,37 @@ def _stored_rate(rate: Decimal) -> Decimal:
     return rate.quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN).normalize()
 
 
+def _option_out(option: ShippingOption, shipping: Money, language: str) -> dict[str, Any]:
+    return {
+        "carrier_service": option.service,
+        "name": option.name_for(language),
+        "shipping": shipping.as_dict(),
+        "transit_days": {"min": option.transit_days_min, "max": option.transit_days_max},
+        "ddp": option.ddp,
+        "tracked": option.tracked,
+        "chargeable_weight_g": option.chargeable_weight_g,
+    }
+
+
+def _to_buyer_currency(price: Money, currency: str) -> Money:
+    """Postage is converted at the mid rate (no margin: the buyer pays what the carrier costs)."""
+    if price.currency == currency:
+        return price
+    return fx_convert_at(price, _stored_rate(fx_rate(base=price.currency, quote=currency).rate), currency)
+
+
 def quote_create(
-    *, buyer: User, listing_id: str, quantity: Any, ship_to: Mapping[str, Any], currency: str | None = None
+    *,
+    buyer: User,
+    listing_id: str,
+    quantity: Any,
+    ship_to: Mapping[str, Any],
+    currency: str | None = None,
+    carrier_service: str | None = None,
 ) -> Quote:
-    """Price ``quantity`` of a listing delivered to ``ship_to``, in the buyer's currency."""
+    """Price ``quantity`` of a listing delivered to ``ship_to``, in the buyer's currency: the item
+    at the locked customer rate, postage of every carrier service that takes the parcel, duties
+    and taxes of the destination's rules (prepaid or on delivery), and the buyer-protection fee."""
     count = _quantity(quantity)
     address = clean_ship_to(ship_to)
     buyer_currency = check_supported_currency(currency or buyer.currency)
@@ -76,14 +107,46 @@ def quote_create(
         raise ProhibitedForDestination(
             _("This item cannot be sent to %(country)s: %(reason)s") % {"country": country, "reason": reason}
         )
+    dims = (listing.length_cm, listing.width_cm, listing.height_cm)
+    options = shipping_options(listing.ships_from, country, listing.weight_g, dims, count)
+    if not options:
+        raise NoRoute(
+            _("No carrier service takes this parcel from %(origin)s to %(country)s.")
+            % {"origin": listing.ships_from, "country": country},
+            fields={"ship_to.country": [_("No carrier serves this route for this parcel.")]},
+        )
+    chosen = options[0]
+    if carrier_service:
+        chosen = next((option for option in options if option.service == carrier_service), None)  # type: ignore[assignment]
+        if chosen is None:
+            raise InvalidInput(
+                _("That carrier service does not take this parcel on this route."),
+                fields={
+                    "carrier_service": [_("Choose one of: %(list)s") % {"list": ", ".join(o.service for o in options)}]
+                },
+            )
     item_seller = Money(listing.price_minor, listing.currency) * count
     rate = fx_customer_rate(listing.currency, buyer_currency)
     # The quote stores the rates it used; round them so what is stored is exactly what was used.
     customer_rate, mid_rate = _stored_rate(rate.rate), _stored_rate(rate.mid.rate)
     item = fx_convert_at(item_seller, customer_rate, buyer_currency)
     item_mid = fx_convert_at(item_seller, mid_rate, buyer_currency)
+    postage = {option.service: _to_buyer_currency(option.price, buyer_currency) for option in options}
+    shipping = postage[chosen.service]
+    assessment = customs_assess(
+        parcel=customs_parcel(
+            listing=listing,
+            quantity=count,
+            item_value=item,
+            shipping=shipping,
+            destination=country,
+            buyer=buyer,
+            carrier_ddp=chosen.ddp,
+        )
+    )
     fee = buyer_fee(item, category_id=listing.category_id)
-    total = item + fee
+    prepaid = assessment.duties_mode == "prepaid"
+    total = item + shipping + fee + (assessment.total if prepaid else Money.zero(buyer_currency))
     now = timezone.now()
     return Quote.objects.create(
         buyer=buyer,
@@ -99,8 +162,19 @@ def quote_create(
         item_seller_minor=item_seller.minor,
         item_minor=item.minor,
         item_mid_minor=item_mid.minor,
+        shipping_minor=shipping.minor,
+        duties_minor=assessment.duties.minor,
+        taxes_minor=assessment.taxes.minor,
         buyer_fee_minor=fee.minor,
         total_minor=total.minor,
+        duties_mode=str(assessment.duties_mode),
+        regime=assessment.regime,
+        carrier_service=chosen.service,
+        chargeable_weight_g=chosen.chargeable_weight_g,
+        options=[_option_out(option, postage[option.service], buyer.language) for option in options],
+        rule_ids=list(assessment.rule_ids),
+        customs=assessment.as_dict(),
+        cbec_amount_minor=assessment.cbec_amount.minor if assessment.cbec_amount else None,
         expires_at=now + timedelta(seconds=settings.SHIJI_QUOTE_TTL_SECONDS),
     )
 
@@ -159,12 +233,19 @@ def order_create(*, buyer: User, quote_id: str) -> Order:
                     buyer_fee_minor=quote.buyer_fee_minor,
                     total_minor=quote.total_minor,
                     duties_mode=quote.duties_mode,
+                    carrier_service=quote.carrier_service,
+                    chargeable_weight_g=quote.chargeable_weight_g,
+                    customs=quote.customs,
                     created_at=now,
                     expires_at=now + PAYMENT_WINDOW,
                 )
         except IntegrityError as exc:  # the same quote ordered concurrently
             raise QuoteUsed() from exc
+        if quote.cbec_amount_minor is not None:
+            # Counts toward the buyer's yearly CN allowance, checked again under a lock.
+            cbec_record(buyer=buyer, order_id=order.pk, amount=Money(quote.cbec_amount_minor, "CNY"), at=now)
         OrderEvent.objects.create(subject=order, actor=buyer, from_state="", to_state=OrderStatus.PENDING_PAYMENT)
+        order_notify(order, OrderStatus.PENDING_PAYMENT)
         payment = Payment.objects.create(
             order=order, provider=provider.name, amount_minor=order.total_minor, currency=order.currency
         )

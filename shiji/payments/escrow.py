@@ -217,3 +217,34 @@ def escrow_release(
         order.commission_minor = split.commission.minor
         order.seller_proceeds_minor = split.seller_net.minor
     return posted, split
+
+
+def escrow_remit(*, order: Order) -> Posted | None:
+    """On shipping: the postage goes to the carriers payable and duties collected in advance to
+    the duties account (the platform pays both on the buyer's behalf)."""
+    currency = order.currency
+    postage = Money(order.shipping_minor, currency)
+    duties = (
+        Money(order.duties_minor + order.taxes_minor, currency)
+        if order.duties_mode == "prepaid"
+        else Money.zero(currency)
+    )
+    amount = postage + duties
+    if amount.is_zero():
+        return None
+    with transaction.atomic():
+        posted = post_entry(
+            key=f"remit:{order.pk}",
+            kind="escrow.remit",
+            order_id=order.pk,
+            legs=[
+                (escrow_account(order.pk), -amount),
+                (platform_account(Purpose.CARRIERS), postage),
+                (platform_account(Purpose.DUTIES), duties),
+            ],
+            memo=f"order {order.pk} shipped: postage and duties handed over",
+        )
+        if posted.created:
+            Order.objects.filter(pk=order.pk).update(remitted_minor=F("remitted_minor") + amount.minor)
+            order.remitted_minor += amount.minor
+    return posted

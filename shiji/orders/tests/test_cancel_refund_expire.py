@@ -21,14 +21,18 @@ from shiji.ledger.selectors import balance
 from shiji.ledger.services import clearing_account, escrow_account, platform_account
 from shiji.orders.models import Order, OrderEvent
 from shiji.orders.tasks import orders_expire
-from shiji.orders.tests.factories import SHIP_TO_CN, listing_jp, mark_shipped, seller_jp
+from shiji.orders.tests.factories import SHIP_TO_CN, SHIP_TO_KR, listing_jp, seller_jp, ship
 from shiji.payments.models import Payment, PaymentStatus, ProviderCallback, Refund, RefundStatus
 from shiji.payments.providers.sandbox import sandbox_customer_pays
 
 pytestmark = pytest.mark.django_db
 
-TOTAL = "339.55"  # ¥6,800 at 1 USD = 150 JPY = 7.2 CNY, 1 % margin, 3 % buyer fee
-TOTAL_MINOR = 33955
+# ¥6,800 to Shanghai at 1 USD = 150 JPY = 7.2 CNY, 1 % margin, 3 % buyer fee, cheapest service:
+# item 329.66 + postage 85.44 (¥1,780 at the mid rate) + buyer fee 9.89 CNY. Customs (CN postal)
+# is paid on delivery, so it is not part of what the buyer pays us.
+ITEM_MINOR, POSTAGE_MINOR, FEE_MINOR = 32966, 8544, 989
+TOTAL_MINOR = ITEM_MINOR + POSTAGE_MINOR + FEE_MINOR
+TOTAL = "424.99"
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +64,11 @@ def _paid_order(api_as: Any, listing: Listing | None = None, buyer: User | None 
     assert paid.status_code == 200, paid.content
     assert Order.objects.get(pk=order["id"]).status == "paid"
     return client, order
+
+
+def _ship(order: dict[str, Any]) -> None:
+    """The seller ships for real: the postage leaves escrow for the carriers payable."""
+    ship(Order.objects.get(pk=order["id"]))
 
 
 def _stock(listing: Listing) -> tuple[int, str]:
@@ -136,7 +145,9 @@ def test_seller_may_cancel_an_unpaid_order_too(api_as):
 def test_seller_cancels_a_paid_order_the_buyer_is_refunded_in_full(api_as):
     listing = listing_jp(quantity=1)
     buyer_client, order = _paid_order(api_as, listing)
-    assert _escrow(order["id"]) == TOTAL_MINOR
+    assert order["lines"]["shipping"] == {"amount": "85.44", "currency": "CNY"}
+    assert order["total"] == {"amount": TOTAL, "currency": "CNY"}
+    assert _escrow(order["id"]) == TOTAL_MINOR  # the postage too, until the parcel ships
 
     response = api_as(listing.seller).post(f"/orders/{order['id']}/cancel", {"reason": "库存有误"})
 
@@ -188,7 +199,7 @@ def test_cancel_after_a_partial_refund_gives_back_only_the_rest(api_as):
     assert response.status_code == 200, response.content
     view = buyer_client.get(f"/orders/{order['id']}").json()
     assert view["status"] == "cancelled"
-    assert sorted(r["amount"]["amount"] for r in view["refunds"]) == ["100.00", "239.55"]
+    assert sorted(r["amount"]["amount"] for r in view["refunds"]) == ["100.00", "324.99"]
     assert all(r["status"] == "succeeded" for r in view["refunds"])
     assert view["refunded"] == {"amount": TOTAL, "currency": "CNY"}
     assert _escrow(order["id"]) == 0
@@ -199,7 +210,7 @@ def test_cancel_after_a_partial_refund_gives_back_only_the_rest(api_as):
 def test_no_cancelling_once_shipped(api_as, who):
     listing = listing_jp()
     buyer_client, order = _paid_order(api_as, listing)
-    mark_shipped(Order.objects.get(pk=order["id"]))
+    _ship(order)
     client = buyer_client if who == "buyer" else api_as(listing.seller)
 
     response = client.post(f"/orders/{order['id']}/cancel")
@@ -208,7 +219,8 @@ def test_no_cancelling_once_shipped(api_as, who):
     assert response.json()["error"]["code"] == "invalid_state"
     assert Order.objects.get(pk=order["id"]).status == "shipped"
     assert not Refund.objects.exists()
-    assert _escrow(order["id"]) == TOTAL_MINOR
+    assert _escrow(order["id"]) == TOTAL_MINOR - POSTAGE_MINOR  # the postage went to the carriers payable
+    assert balance(platform_account(Purpose.CARRIERS), "CNY").minor == POSTAGE_MINOR
 
 
 def test_cancelling_twice_is_an_invalid_state(api_as):
@@ -272,7 +284,7 @@ def test_refund_larger_than_what_is_held_is_refused_and_changes_nothing(api_as):
     seller_client = api_as(listing.seller)
     path = f"/orders/{order['id']}/refunds"
 
-    too_much = seller_client.post(path, _cny("339.56"))
+    too_much = seller_client.post(path, _cny("425.00"))  # one fen more than was paid
 
     assert too_much.status_code == 422
     error = too_much.json()["error"]
@@ -282,7 +294,7 @@ def test_refund_larger_than_what_is_held_is_refused_and_changes_nothing(api_as):
     assert _escrow(order["id"]) == TOTAL_MINOR
 
     assert seller_client.post(path, _cny("100.00")).status_code == 201
-    over_rest = seller_client.post(path, _cny("239.56"))
+    over_rest = seller_client.post(path, _cny("325.00"))  # 424.99 - 100.00 = 324.99 left
     assert over_rest.status_code == 422 and over_rest.json()["error"]["code"] == "refund_too_large"
     assert Refund.objects.count() == 1
     assert _escrow(order["id"]) == TOTAL_MINOR - 10000
@@ -317,7 +329,7 @@ def test_refunding_the_remainder_refunds_the_order(api_as):
     path = f"/orders/{order['id']}/refunds"
     assert seller_client.post(path, _cny("100.00")).status_code == 201
 
-    rest = seller_client.post(path, _cny("239.55"))
+    rest = seller_client.post(path, _cny("324.99"))
 
     assert rest.status_code == 201, rest.content
     view = buyer_client.get(f"/orders/{order['id']}").json()
@@ -378,12 +390,17 @@ def test_refund_with_an_idempotency_key_happens_once(api_as):
 def test_partial_refund_after_shipping_is_allowed(api_as):
     listing = listing_jp()
     _client, order = _paid_order(api_as, listing)
-    mark_shipped(Order.objects.get(pk=order["id"]))
+    _ship(order)
+    path = f"/orders/{order['id']}/refunds"
 
-    response = api_as(listing.seller).post(f"/orders/{order['id']}/refunds", _cny("20.00"))
+    response = api_as(listing.seller).post(path, _cny("20.00"))
 
     assert response.status_code == 201, response.content
     assert Order.objects.get(pk=order["id"]).status == "shipped"
+    assert _escrow(order["id"]) == TOTAL_MINOR - POSTAGE_MINOR - 2000
+    # The postage went to the carrier on shipping: only what is left in escrow can be refunded.
+    too_much = api_as(listing.seller).post(path, _cny("319.56"))  # 424.99 - 85.44 - 20.00 = 319.55
+    assert too_much.status_code == 422 and too_much.json()["error"]["code"] == "refund_too_large"
     _assert_books_sound()
 
 
@@ -393,7 +410,8 @@ def test_partial_refund_after_shipping_is_allowed(api_as):
 def test_buyer_confirms_receipt_and_the_seller_is_paid_price_minus_commission(api_as):
     listing = listing_jp()  # seller identity-verified
     buyer_client, order = _paid_order(api_as, listing)
-    mark_shipped(Order.objects.get(pk=order["id"]))
+    _ship(order)
+    assert _escrow(order["id"]) == ITEM_MINOR + FEE_MINOR  # the postage left on shipping
     seller_client = api_as(listing.seller)
     assert seller_client.get("/me/balances").json() == []
 
@@ -409,24 +427,30 @@ def test_buyer_confirms_receipt_and_the_seller_is_paid_price_minus_commission(ap
     assert seller_view["seller_proceeds"] == {"amount": "6256", "currency": "JPY"}
     assert _escrow(order["id"]) == 0
     # Revenue: the buyer fee (9.89) and FX margin (329.66 - 326.40) in CNY, the commission in JPY.
-    assert balance(platform_account(Purpose.REVENUE), "CNY").minor == 989 + 326
+    assert balance(platform_account(Purpose.REVENUE), "CNY").minor == FEE_MINOR + 326
     assert balance(platform_account(Purpose.REVENUE), "JPY").minor == 544
+    # The postage is owed to the carrier (handed over on shipping), never the seller's or ours.
+    assert balance(platform_account(Purpose.CARRIERS), "CNY").minor == POSTAGE_MINOR
     _assert_books_sound()
     stored = Order.objects.get(pk=order["id"])
-    assert stored.completed_at is not None and stored.released_minor == TOTAL_MINOR
+    assert stored.completed_at is not None
+    assert (stored.remitted_minor, stored.released_minor) == (POSTAGE_MINOR, ITEM_MINOR + FEE_MINOR)
     assert User.objects.get(pk=listing.seller_id).completed_sales == 1
     assert buyer_client.get("/me/balances").json() == []
 
 
 def test_same_currency_order_releases_without_an_fx_conversion(api_as):
     listing = listing_jp()
-    client = api_as(UserFactory())  # a Japanese buyer paying in yen
-    ship_to = {**SHIP_TO_CN, "country": "JP", "postal_code": "100-0005", "phone": "+81 90 0000 0000"}
-    quote = client.post("/quotes", {"listing": listing.pk, "quantity": 1, "ship_to": ship_to}).json()
+    # A buyer in Korea paying in yen for a yen listing.
+    client = api_as(UserFactory(country="KR", language="en", currency="JPY", timezone="Asia/Seoul"))
+    quote = client.post("/quotes", {"listing": listing.pk, "quantity": 1, "ship_to": SHIP_TO_KR}).json()
     order = client.post("/orders", {"quote": quote["id"]}).json()
-    assert order["total"] == {"amount": "7004", "currency": "JPY"}  # ¥6,800 + 3 % fee
+    # ¥6,800 + ¥1,780 small-packet postage + 3 % fee on the item (¥204); Korea: nothing due.
+    assert order["lines"]["shipping"] == {"amount": "1780", "currency": "JPY"}
+    assert order["total"] == {"amount": "8784", "currency": "JPY"}
     assert _pay(client, order).status_code == 200
-    mark_shipped(Order.objects.get(pk=order["id"]))
+    _ship(order)
+    assert balance(platform_account(Purpose.CARRIERS), "JPY").minor == 1780
 
     assert client.post(f"/orders/{order['id']}/confirm").status_code == 200
 
@@ -435,6 +459,7 @@ def test_same_currency_order_releases_without_an_fx_conversion(api_as):
     ]
     assert balance(platform_account(Purpose.REVENUE), "JPY").minor == 204 + 544
     assert balance(platform_account(Purpose.FX), "JPY").minor == 0
+    assert balance(platform_account(Purpose.CARRIERS), "JPY").minor == 1780
     assert balance(escrow_account(order["id"]), "JPY").minor == 0
     _assert_books_sound()
 
@@ -443,7 +468,7 @@ def test_reliable_seller_pays_the_lower_commission(api_as):
     seller = seller_jp(service_score=80)
     listing = listing_jp(seller)
     buyer_client, order = _paid_order(api_as, listing)
-    mark_shipped(Order.objects.get(pk=order["id"]))
+    _ship(order)
 
     assert buyer_client.post(f"/orders/{order['id']}/confirm").status_code == 200
 
@@ -455,7 +480,7 @@ def test_unverified_sellers_money_is_held_as_pending(api_as):
     seller = cast(User, UserFactory(verification_level=0))
     listing = listing_jp(seller)
     buyer_client, order = _paid_order(api_as, listing)
-    mark_shipped(Order.objects.get(pk=order["id"]))
+    _ship(order)
 
     assert buyer_client.post(f"/orders/{order['id']}/confirm").status_code == 200
 
@@ -466,13 +491,13 @@ def test_unverified_sellers_money_is_held_as_pending(api_as):
 def test_seller_cannot_confirm_receipt(api_as):
     listing = listing_jp()
     _client, order = _paid_order(api_as, listing)
-    mark_shipped(Order.objects.get(pk=order["id"]))
+    _ship(order)
 
     response = api_as(listing.seller).post(f"/orders/{order['id']}/confirm")
 
     assert response.status_code == 403
     assert Order.objects.get(pk=order["id"]).status == "shipped"
-    assert _escrow(order["id"]) == TOTAL_MINOR
+    assert _escrow(order["id"]) == TOTAL_MINOR - POSTAGE_MINOR
     assert api_as(chinese_buyer()).post(f"/orders/{order['id']}/confirm").status_code == 404
 
 
@@ -489,7 +514,7 @@ def test_confirming_before_shipping_is_an_invalid_state(api_as):
 def test_confirming_twice_releases_once(api_as):
     listing = listing_jp()
     buyer_client, order = _paid_order(api_as, listing)
-    mark_shipped(Order.objects.get(pk=order["id"]))
+    _ship(order)
     assert buyer_client.post(f"/orders/{order['id']}/confirm").status_code == 200
 
     again = buyer_client.post(f"/orders/{order['id']}/confirm")
@@ -503,11 +528,25 @@ def test_completion_after_a_partial_refund_releases_only_what_is_left(api_as):
     listing = listing_jp()
     buyer_client, order = _paid_order(api_as, listing)
     assert api_as(listing.seller).post(f"/orders/{order['id']}/refunds", _cny("100.00")).status_code == 201
-    mark_shipped(Order.objects.get(pk=order["id"]))
+    _ship(order)
 
     assert buyer_client.post(f"/orders/{order['id']}/confirm").status_code == 200
 
+    # 100.00 refunded before shipping, the postage (85.44) handed over in full on shipping: the
+    # 239.55 left is split between the item and the buyer fee pro rata, and the seller gets the
+    # same share of the ¥6,800: 23955 × 32966 / 33955 = 232.57 CNY of the item → ¥4,797 gross.
+    stored = Order.objects.get(pk=order["id"])
+    assert (stored.refunded_minor, stored.remitted_minor, stored.released_minor) == (
+        10000,
+        POSTAGE_MINOR,
+        TOTAL_MINOR - 10000 - POSTAGE_MINOR,
+    )
+    gross = 6800 * 23257 // ITEM_MINOR
+    assert gross == 4797
+    assert stored.seller_proceeds_minor is not None and stored.commission_minor is not None
+    assert stored.seller_proceeds_minor + stored.commission_minor == gross
     available = int(api_as(listing.seller).get("/me/balances").json()[0]["available"])
+    assert available == stored.seller_proceeds_minor
     assert 0 < available < 6256
     assert _escrow(order["id"]) == 0
     _assert_books_sound()

@@ -25,9 +25,16 @@ from shiji.payments.models import Payment, SandboxOperation
 pytestmark = pytest.mark.django_db
 
 
+# ¥6,800 to Shanghai at 1 USD = 150 JPY = 7.2 CNY with the default 1 % margin and 3 % fee: item
+# 329.66 CNY + postage 85.44 CNY (the cheapest service, ¥1,780 at the mid rate) + buyer fee 9.89.
+# Customs (CN postal, on delivery) is paid by the buyer to the carrier, not to us.
+ITEM_MINOR, SHIPPING_MINOR, FEE_MINOR = 32966, 8544, 989
+TOTAL_MINOR = ITEM_MINOR + SHIPPING_MINOR + FEE_MINOR  # 424.99 CNY
+
+
 @pytest.fixture(autouse=True)
 def _rates() -> None:
-    demo_rates()  # 1 USD = 150 JPY = 7.2 CNY: ¥6,800 → 339.55 CNY with the default margin and fee
+    demo_rates()
 
 
 def _quote(client: Any, listing: Listing, quantity: int = 1) -> str:
@@ -398,9 +405,12 @@ def test_successful_sandbox_payment_marks_the_order_paid_and_the_ledger_balances
     assert response.json()["outcome"] == "succeeded"
     stored = Order.objects.get(pk=order["id"])
     assert stored.status == "paid" and stored.paid_at is not None
-    assert stored.captured_minor == stored.total_minor == 33955
-    assert balance(escrow_account(stored.pk), "CNY").minor == 33955
-    assert balance(clearing_account("sandbox"), "CNY").minor == -33955
+    assert (stored.item_minor, stored.shipping_minor, stored.buyer_fee_minor) == (ITEM_MINOR, SHIPPING_MINOR, FEE_MINOR)
+    assert stored.duties_mode == "on_delivery"
+    # The whole total, postage included, is captured and held until shipping.
+    assert stored.captured_minor == stored.total_minor == TOTAL_MINOR
+    assert balance(escrow_account(stored.pk), "CNY").minor == TOTAL_MINOR
+    assert balance(clearing_account("sandbox"), "CNY").minor == -TOTAL_MINOR
     report = _ledger(finance_api)
     assert report["balanced"] is True
     assert report["escrow_matches_orders"] is True
@@ -418,7 +428,7 @@ def test_paying_twice_is_refused_and_charges_once(api_as):
     again = _pay(buyer_api, order)
 
     assert again.status_code == 409 and again.json()["error"]["code"] == "invalid_state"
-    assert Order.objects.get(pk=order["id"]).captured_minor == 33955
+    assert Order.objects.get(pk=order["id"]).captured_minor == TOTAL_MINOR
     assert JournalEntry.objects.count() == 1
 
 
@@ -445,7 +455,7 @@ def test_failed_payment_leaves_the_order_waiting_and_the_buyer_can_pay_again(api
     assert view["payment"]["status"] == "succeeded"
     report = _ledger(api_as(UserFactory(roles=["finance"])))
     assert report["balanced"] and report["escrow_matches_orders"]
-    assert Order.objects.get(pk=order["id"]).captured_minor == 33955
+    assert Order.objects.get(pk=order["id"]).captured_minor == TOTAL_MINOR
 
 
 def test_only_the_buyer_can_complete_their_payment_in_the_sandbox(api_as):

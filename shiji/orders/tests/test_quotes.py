@@ -14,7 +14,15 @@ from shiji.accounts.tests.factories import UserFactory, chinese_buyer
 from shiji.catalog.models import Listing
 from shiji.catalog.tests.factories import demo_rates, published
 from shiji.orders.models import Order, Quote
-from shiji.orders.tests.factories import SHIP_TO_CN, listing_jp, seller_jp
+from shiji.orders.tests.factories import (
+    SHIP_TO_CN,
+    SHIP_TO_KR,
+    SMALL_PACKET,
+    at_mid,
+    listing_jp,
+    seeded_postage,
+    seller_jp,
+)
 from shiji.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +47,8 @@ def _parse_utc(value: str) -> datetime:
 def _expected_cny(
     price_jpy: int, *, margin_percent: str, fee_percent: str
 ) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    """(mid item, item, buyer fee, total) in CNY from demo_rates, computed independently."""
+    """(mid item, item, buyer fee, item + fee) in CNY from demo_rates, computed independently.
+    Postage is added on top (at the mid rate: ``_postage_cny``)."""
     mid_rate = Decimal("7.2") / Decimal("150")  # JPY → CNY through USD
     customer_rate = mid_rate * (1 + Decimal(margin_percent) / 100)
     mid = (price_jpy * mid_rate).quantize(CENT, rounding=ROUND_HALF_EVEN)
@@ -48,13 +57,20 @@ def _expected_cny(
     return mid, item, fee, item + fee
 
 
+def _postage_cny(service: str, chargeable_weight_g: int) -> Decimal:
+    """The seeded JP → CN price of ``service`` for that weight, converted at the mid rate (no margin)."""
+    yen = seeded_postage(service, "JP", "CN", chargeable_weight_g)
+    return at_mid(yen.amount, "JPY", "CNY")
+
+
 # --- pricing ---------------------------------------------------------------------------------
 
 
 def test_chinese_buyer_gets_a_jpy_listing_priced_in_cny_at_mid_rate_plus_margin(api_as, settings):
+    """The headline example: ¥6,800 to Shanghai with the cheapest service, every line checked."""
     settings.SHIJI_FX_MARGIN_PERCENT = "1.0"
     settings.SHIJI_BUYER_FEE_PERCENT = "3.0"
-    listing = listing_jp()  # ¥6,800
+    listing = listing_jp()  # ¥6,800, 800 g, 30 × 25 × 8 cm
     buyer = chinese_buyer()
 
     before = datetime.now(UTC)
@@ -62,21 +78,37 @@ def test_chinese_buyer_gets_a_jpy_listing_priced_in_cny_at_mid_rate_plus_margin(
 
     assert response.status_code == 201, response.content
     body = response.json()
-    # 6800 × 7.2 / 150 = 326.40 at mid; × 1.01 = 329.664 → 329.66; fee 3 % = 9.8898 → 9.89.
+    # Item: 6800 × 7.2 / 150 = 326.40 at mid; × 1.01 = 329.664 → 329.66; fee 3 % = 9.8898 → 9.89.
     assert _expected_cny(6800, margin_percent="1.0", fee_percent="3.0") == (
         Decimal("326.40"),
         Decimal("329.66"),
         Decimal("9.89"),
         Decimal("339.55"),
     )
+    # Shipping: the cheapest service is the postal small packet. 6,000 cm³ / 6,000 = 1,000 g
+    # volumetric > 800 g actual → 1,000 g chargeable; ¥700 + 9 × ¥120 = ¥1,780 in its rate table,
+    # converted at the mid rate (no margin: the buyer pays what the carrier costs): 1780 × 0.048 = 85.44.
+    assert seeded_postage(SMALL_PACKET, "JP", "CN", 1000).as_dict() == {"amount": "1780", "currency": "JPY"}
+    assert _postage_cny(SMALL_PACKET, 1000) == Decimal("85.44")
+    assert body["carrier_service"] == SMALL_PACKET
+    assert body["chargeable_weight_g"] == 1000
     assert body["currency"] == "CNY"
     assert body["lines"]["item"] == {"amount": "329.66", "currency": "CNY"}
+    assert body["lines"]["shipping"] == {"amount": "85.44", "currency": "CNY"}
     assert body["lines"]["buyer_fee"] == {"amount": "9.89", "currency": "CNY"}
-    assert body["lines"]["shipping"] == {"amount": "0.00", "currency": "CNY"}
+    # Not DDP → CN personal postal articles (行邮税): clothing 20 % of the goods, 329.66 × 20 % =
+    # 65.932 → 65.93 CNY (over the 50 CNY exemption), paid by the buyer on delivery: an estimate,
+    # not part of what is charged now.
+    assert body["regime"] == "cn_postal"
+    assert body["duties_mode"] == "on_delivery"
+    assert body["rule_ids"] == ["cn-postal-2019"]
     assert body["lines"]["duties"] == {"amount": "0.00", "currency": "CNY"}
-    assert body["lines"]["taxes"] == {"amount": "0.00", "currency": "CNY"}
-    assert body["total"] == {"amount": "339.55", "currency": "CNY"}
+    assert body["lines"]["taxes"] == {"amount": "65.93", "currency": "CNY"}
+    # Total = item + shipping + fee = 329.66 + 85.44 + 9.89.
+    assert body["total"] == {"amount": "424.99", "currency": "CNY"}
     assert body["item_seller"] == {"amount": "6800", "currency": "JPY"}
+    assert body["options"][0]["carrier_service"] == SMALL_PACKET
+    assert body["options"][0]["shipping"] == body["lines"]["shipping"]
     assert Decimal(body["fx_mid_rate"]).quantize(Decimal("1e-9")) == Decimal("0.048000000")
     assert Decimal(body["fx_rate"]).quantize(Decimal("1e-9")) == Decimal("0.048480000")
     assert body["fx_as_of"].endswith("Z")
@@ -88,30 +120,44 @@ def test_chinese_buyer_gets_a_jpy_listing_priced_in_cny_at_mid_rate_plus_margin(
 
     stored = Quote.objects.get(pk=body["id"])
     assert stored.buyer_id == buyer.pk
-    assert (stored.item_mid_minor, stored.item_minor, stored.buyer_fee_minor, stored.total_minor) == (
-        32640,
-        32966,
-        989,
-        33955,
-    )
+    assert (
+        stored.item_mid_minor,
+        stored.item_minor,
+        stored.shipping_minor,
+        stored.buyer_fee_minor,
+        stored.taxes_minor,
+        stored.total_minor,
+    ) == (32640, 32966, 8544, 989, 6593, 42499)
+    assert stored.cbec_amount_minor is None  # postal imports do not count toward the CBEC allowance
 
 
 def test_margin_and_buyer_fee_follow_the_settings(api_as, settings):
     settings.SHIJI_FX_MARGIN_PERCENT = "2.5"
     settings.SHIJI_BUYER_FEE_PERCENT = "5.0"
-    mid, item, fee, total = _expected_cny(6800 * 2, margin_percent="2.5", fee_percent="5.0")
+    mid, item, fee, item_and_fee = _expected_cny(6800 * 2, margin_percent="2.5", fee_percent="5.0")
     listing = listing_jp(quantity=3)
 
     response = api_as(chinese_buyer()).post("/quotes", _quote_body(listing, quantity=2))
 
     assert response.status_code == 201, response.content
     body = response.json()
-    # 13600 × 0.048 = 652.80; × 1.025 = 669.12; 5 % fee = 33.456 → 33.46; total 702.58.
-    assert (mid, item, fee, total) == (Decimal("652.80"), Decimal("669.12"), Decimal("33.46"), Decimal("702.58"))
+    # 13600 × 0.048 = 652.80; × 1.025 = 669.12; 5 % fee = 33.456 → 33.46.
+    assert (mid, item, fee) == (Decimal("652.80"), Decimal("669.12"), Decimal("33.46"))
+    # Two dresses ship as one parcel: 1,600 g, stacked 30 × 25 × 16 cm = 12,000 cm³ → 2,000 g
+    # volumetric at divisor 6,000. Small packet: ¥700 + 19 × ¥120 = ¥2,980; EMS (500 g steps):
+    # ¥1,450 + 3 × ¥350 = ¥2,500, now the cheapest → 120.00 CNY at mid. Postage is not touched by
+    # the margin or the fee percentages.
+    assert seeded_postage(SMALL_PACKET, "JP", "CN", 2000).minor == 2980
+    assert body["carrier_service"] == "jp-ems" and body["chargeable_weight_g"] == 2000
+    shipping = _postage_cny("jp-ems", 2000)
+    assert shipping == Decimal("120.00")
     assert body["item_seller"] == {"amount": "13600", "currency": "JPY"}
     assert body["lines"]["item"]["amount"] == str(item)
     assert body["lines"]["buyer_fee"]["amount"] == str(fee)
-    assert body["total"] == {"amount": str(total), "currency": "CNY"}
+    assert body["lines"]["shipping"] == {"amount": str(shipping), "currency": "CNY"}
+    assert body["duties_mode"] == "on_delivery"
+    assert body["total"] == {"amount": str(item_and_fee + shipping), "currency": "CNY"}
+    assert item_and_fee + shipping == Decimal("822.58")
     assert Quote.objects.get(pk=body["id"]).item_mid_minor == int(mid * 100)
 
 
@@ -144,28 +190,47 @@ def test_amounts_in_a_zero_digit_currency_have_no_decimals(api_as, settings):
     assert response.status_code == 201, response.content
     body = response.json()
     # 100 CNY × 150 / 7.2 = 2083.33… at mid; × 1.01 = 2104.17 → ¥2104; 3 % = 63.12 → ¥63.
+    # Postage: CN small packet to JP, 1,000 g: 25.00 + 9 × 6.00 = 79.00 CNY → × 150 / 7.2 = 1645.83 → ¥1646.
+    postage = seeded_postage("cn-post-small-packet", "CN", "JP", 1000)
+    assert postage.as_dict() == {"amount": "79.00", "currency": "CNY"}
+    assert at_mid(postage.amount, "CNY", "JPY") == Decimal("1646")
     assert body["currency"] == "JPY"
+    assert body["carrier_service"] == "cn-post-small-packet"
     assert body["lines"]["item"] == {"amount": "2104", "currency": "JPY"}
     assert body["lines"]["buyer_fee"] == {"amount": "63", "currency": "JPY"}
-    assert body["lines"]["shipping"] == {"amount": "0", "currency": "JPY"}
-    assert body["total"] == {"amount": "2167", "currency": "JPY"}
+    assert body["lines"]["shipping"] == {"amount": "1646", "currency": "JPY"}
+    # Japan, ≤ ¥10,000 CIF (2104 + 1646) before 2028: nothing due.
+    assert body["regime"] == "jp_small"
+    assert body["lines"]["duties"] == {"amount": "0", "currency": "JPY"}
+    assert body["lines"]["taxes"] == {"amount": "0", "currency": "JPY"}
+    assert body["total"] == {"amount": "3813", "currency": "JPY"}  # 2104 + 1646 + 63
     assert body["item_seller"] == {"amount": "100.00", "currency": "CNY"}
     assert Quote.objects.get(pk=body["id"]).item_mid_minor == 2083
 
 
 def test_same_currency_quote_has_no_fx_margin(api_as, settings):
+    """A buyer in Korea who pays in yen for a yen listing: no conversion anywhere."""
     settings.SHIJI_FX_MARGIN_PERCENT = "1.0"
     settings.SHIJI_BUYER_FEE_PERCENT = "3.0"
     listing = listing_jp()
-    japanese_buyer = UserFactory()
-    ship_to = {**SHIP_TO_CN, "country": "JP", "postal_code": "100-0005", "phone": "+81 90 0000 0000"}
+    buyer = UserFactory(country="KR", language="en", currency="JPY", timezone="Asia/Seoul")
 
-    body = api_as(japanese_buyer).post("/quotes", _quote_body(listing, ship_to=ship_to)).json()
+    response = api_as(buyer).post("/quotes", _quote_body(listing, ship_to=SHIP_TO_KR))
 
+    assert response.status_code == 201, response.content
+    body = response.json()
+    postage = seeded_postage(SMALL_PACKET, "JP", "KR", 1000)
+    assert postage.as_dict() == {"amount": "1780", "currency": "JPY"}
     assert body["lines"]["item"] == {"amount": "6800", "currency": "JPY"}
-    assert body["lines"]["buyer_fee"] == {"amount": "204", "currency": "JPY"}
-    assert body["total"] == {"amount": "7004", "currency": "JPY"}
+    assert body["lines"]["shipping"] == {"amount": "1780", "currency": "JPY"}  # the carrier's price as is
+    assert body["lines"]["buyer_fee"] == {"amount": "204", "currency": "JPY"}  # 3 % of the item only
+    # Korea list clearance: ¥6,800 ≈ US$45 ≤ US$150 → nothing due.
+    assert body["regime"] == "kr_list"
+    assert (body["lines"]["duties"]["amount"], body["lines"]["taxes"]["amount"]) == ("0", "0")
+    assert body["total"] == {"amount": "8784", "currency": "JPY"}  # 6800 + 1780 + 204
     assert Decimal(body["fx_rate"]) == 1
+    stored = Quote.objects.get(pk=body["id"])
+    assert stored.item_mid_minor == stored.item_minor == 6800
 
 
 def test_buyer_may_ask_for_another_supported_currency(api_as, settings):
@@ -178,9 +243,17 @@ def test_buyer_may_ask_for_another_supported_currency(api_as, settings):
     assert response.status_code == 201, response.content
     body = response.json()
     # 6800 / 150 = 45.333… at mid; × 1.01 = 45.786… → 45.79 USD; 3 % = 1.3737 → 1.37.
+    # Postage ¥1,780 / 150 = 11.8666… → 11.87 USD at mid.
+    assert at_mid(Decimal(1780), "JPY", "USD") == Decimal("11.87")
     assert body["currency"] == "USD"
     assert body["lines"]["item"] == {"amount": "45.79", "currency": "USD"}
-    assert body["total"] == {"amount": "47.16", "currency": "USD"}
+    assert body["lines"]["buyer_fee"] == {"amount": "1.37", "currency": "USD"}
+    assert body["lines"]["shipping"] == {"amount": "11.87", "currency": "USD"}
+    assert body["options"][0]["shipping"] == {"amount": "11.87", "currency": "USD"}
+    # CN postal tax on delivery, shown in the buyer's currency: 45.79 × 20 % = 9.158 → 9.16 USD.
+    assert body["duties_mode"] == "on_delivery"
+    assert body["lines"]["taxes"] == {"amount": "9.16", "currency": "USD"}
+    assert body["total"] == {"amount": "59.03", "currency": "USD"}  # 45.79 + 11.87 + 1.37
 
 
 def test_quote_is_readable_by_its_buyer_only(api_as):
@@ -189,7 +262,8 @@ def test_quote_is_readable_by_its_buyer_only(api_as):
     quote_id = api_as(buyer).post("/quotes", _quote_body(listing)).json()["id"]
 
     mine = api_as(buyer).get(f"/quotes/{quote_id}")
-    assert mine.status_code == 200 and mine.json()["total"]["amount"] == "339.55"
+    assert mine.status_code == 200 and mine.json()["total"]["amount"] == "424.99"
+    assert mine.json()["id"] == quote_id and mine.json()["lines"]["shipping"]["amount"] == "85.44"
 
     other = api_as(chinese_buyer()).get(f"/quotes/{quote_id}")
     assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
@@ -217,24 +291,28 @@ def test_rate_change_after_the_quote_does_not_change_the_order(api_as):
     buyer = chinese_buyer()
     buyer_api = api_as(buyer)
     quote = buyer_api.post("/quotes", _quote_body(listing)).json()
-    assert quote["total"]["amount"] == "339.55"
+    assert quote["total"]["amount"] == "424.99"  # 329.66 + 85.44 postage + 9.89 fee
 
     finance = UserFactory(roles=["finance"])
     moved = api_as(finance).put("/staff/fx-rates", {"base": "USD", "quote": "CNY", "rate": "8.0", "source": "test"})
     assert moved.status_code == 200, moved.content
-    # A new quote now sees the new rate: 6800 × 8 / 150 × 1.01 = 366.29; fee 10.99.
+    # A new quote now sees the new rate on the item and on the postage:
+    # item 6800 × 8 / 150 × 1.01 = 366.29; postage 1780 × 8 / 150 = 94.93; fee 10.99.
     fresh = buyer_api.post("/quotes", _quote_body(listing)).json()
-    assert fresh["total"]["amount"] == "377.28"
+    assert fresh["lines"]["item"]["amount"] == "366.29"
+    assert fresh["lines"]["shipping"]["amount"] == "94.93"
+    assert fresh["total"]["amount"] == "472.21"
 
     order = buyer_api.post("/orders", {"quote": quote["id"]})
 
     assert order.status_code == 201, order.content
     body = order.json()
-    assert body["total"] == {"amount": "339.55", "currency": "CNY"}
+    assert body["total"] == {"amount": "424.99", "currency": "CNY"}
     assert body["lines"]["item"] == {"amount": "329.66", "currency": "CNY"}
+    assert body["lines"]["shipping"] == {"amount": "85.44", "currency": "CNY"}
     assert body["fx_rate"] == quote["fx_rate"]
-    assert body["payment"]["amount"] == {"amount": "339.55", "currency": "CNY"}
-    assert Payment.objects.get(order_id=body["id"]).amount_minor == 33955
+    assert body["payment"]["amount"] == {"amount": "424.99", "currency": "CNY"}
+    assert Payment.objects.get(order_id=body["id"]).amount_minor == 42499
 
 
 # --- refusals: 4xx and nothing written -------------------------------------------------------
