@@ -99,7 +99,9 @@ class CheckoutForm(forms.Form):
     phone = forms.CharField(
         label=gettext_lazy("Phone"),
         max_length=FIELDS["phone"][1],
-        help_text=gettext_lazy("For the carrier: it is printed on the shipping label and never shown to the seller on the site."),
+        help_text=gettext_lazy(
+            "For the carrier: it is printed on the shipping label and never shown to the seller on the site."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": _AUTOCOMPLETE["phone"], "inputmode": "tel"}),
     )
     # The radio buttons offer the route's services (priced once quoted); the view keeps a choice
