@@ -201,6 +201,13 @@ def order_create(*, buyer: User, quote_id: str) -> Order:
     """Place an order from a quote: reserve stock, open the payment. Nothing is written on error."""
     provider = provider_default()
     now = timezone.now()
+    wanted = Quote.objects.filter(pk=quote_id, buyer=buyer).values_list("listing_id", "quantity").first()
+    if (
+        wanted is not None
+        and not Order.objects.filter(quote_id=quote_id).exists()
+        and not Listing.objects.filter(pk=wanted[0], status=ListingStatus.ACTIVE, quantity__gte=wanted[1]).exists()
+    ):
+        raise OutOfStock()  # sold out already: refuse without queueing for the write lock
     with transaction.atomic():
         quote = Quote.objects.select_related("listing").filter(pk=quote_id, buyer=buyer).first()
         if quote is None:
@@ -209,7 +216,6 @@ def order_create(*, buyer: User, quote_id: str) -> Order:
             raise QuoteExpired()
         if Order.objects.filter(quote=quote).exists():
             raise QuoteUsed()
-        _reserve_stock(quote.listing_id, quote.quantity)
         try:
             with transaction.atomic():
                 order = Order.objects.create(
@@ -246,6 +252,9 @@ def order_create(*, buyer: User, quote_id: str) -> Order:
             cbec_record(buyer=buyer, order_id=order.pk, amount=Money(quote.cbec_amount_minor, "CNY"), at=now)
         OrderEvent.objects.create(subject=order, actor=buyer, from_state="", to_state=OrderStatus.PENDING_PAYMENT)
         order_notify(order, OrderStatus.PENDING_PAYMENT)
+        # The stock is reserved as late as possible: the listing's row lock (every buyer of this
+        # listing queues on it) is held only for the payment opening and the commit.
+        _reserve_stock(quote.listing_id, quote.quantity)
         payment = Payment.objects.create(
             order=order, provider=provider.name, amount_minor=order.total_minor, currency=order.currency
         )
