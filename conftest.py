@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -195,3 +197,28 @@ def api_as():  # type: ignore[no-untyped-def]
         return ApiClient(token=token_create(user=user), ip=ip)
 
     return make
+
+
+class _ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        self.records: list[str] = []
+        self._records_lock = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = self.format(record)
+        with self._records_lock:
+            self.records.append(text)
+
+
+@pytest.fixture
+def server_errors() -> Iterator[list[str]]:
+    """Tracebacks of 500s (the API's catch-all handler logs them) and of failed jobs."""
+    collector = _ErrorLog()
+    loggers = [logging.getLogger(name) for name in ("shiji.api", "huey")]
+    for logger in loggers:
+        logger.addHandler(collector)
+    yield collector.records
+    for logger in loggers:
+        logger.removeHandler(collector)

@@ -6,13 +6,11 @@ from django.http import HttpRequest
 from shiji.core.models import AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "action", "actor", "target_type", "target_id", "ip")
-    list_filter = ("action",)
-    search_fields = ("target_id", "action")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through their services (audit log, ledger, money, orders):
+    the admin shows them and nothing more."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -20,3 +18,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "action", "actor", "target_type", "target_id", "ip")
+    list_filter = ("action",)
+    search_fields = ("target_id", "action")

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from shiji.core.admin import ReadOnlyAdmin
 from shiji.core.audit import audit_record
 from shiji.customs.models import CbecAllowanceUse, CustomsRule
 from shiji.customs.rules import check_parameters
@@ -60,18 +61,9 @@ class CustomsRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CbecAllowanceUse)
-class CbecAllowanceUseAdmin(admin.ModelAdmin):
+class CbecAllowanceUseAdmin(ReadOnlyAdmin):
     """Read-only: uses are recorded and released by the order flow."""
 
     list_display = ("order_id", "buyer", "year", "amount_minor", "recorded_at", "released_at")
     list_filter = ("year",)
     search_fields = ("order_id",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

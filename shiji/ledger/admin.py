@@ -5,22 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from shiji.core.admin import ReadOnlyAdmin
 from shiji.ledger.models import JournalEntry, LedgerAccount, Posting
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(ReadOnly):
+class LedgerAccountAdmin(ReadOnlyAdmin):
     list_display = ("owner_type", "owner_id", "purpose", "currency", "balance_minor")
     list_filter = ("owner_type", "purpose", "currency")
     search_fields = ("owner_id",)
@@ -37,7 +27,7 @@ class PostingInline(admin.TabularInline):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(ReadOnly):
+class JournalEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "key", "order_id")
     list_filter = ("kind",)
     search_fields = ("key", "order_id")

@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shiji.accounts.models import User
-from shiji.accounts.roles import Role, require_role
 from shiji.api.auth import api_user
 from shiji.api.pagination import paginate_by_id
-from shiji.core.audit import audit_record
-from shiji.core.errors import NotFound
 from shiji.core.idempotency import idempotency_key_from, idempotent
 from shiji.core.money import Money, parse_money
 from shiji.core.time import iso_utc
@@ -31,7 +27,7 @@ from shiji.orders.schemas import (
     RefundOut,
     ShipmentOut,
 )
-from shiji.orders.shipping import order_ship, order_timeline
+from shiji.orders.shipping import order_label_for, order_ship, order_timeline
 from shiji.orders.states import OrderStatus
 from shiji.payments.models import Payment, Refund
 from shiji.shipping.api import shipment_out
@@ -39,14 +35,6 @@ from shiji.shipping.selectors import shipment_for_order
 
 router = Router()
 staff_router = Router()
-
-# The seller sees where to ship only once the buyer has paid (PRODUCT.md inv. 4).
-SHIP_TO_VISIBLE_TO_SELLER = (
-    OrderStatus.PAID,
-    OrderStatus.SHIPPED,
-    OrderStatus.DELIVERED,
-    OrderStatus.DISPUTED,
-)
 
 
 def _money(minor: int, currency: str) -> dict[str, str]:
@@ -104,18 +92,9 @@ def _shipment_for(order: Order) -> dict[str, Any] | None:
     return shipment_out(shipment) if shipment else None
 
 
-def _ship_to_for(order: Order, *, is_buyer: bool) -> dict[str, str]:
-    """The buyer sees their whole address; the seller only what the parcel needs — never the
-    phone number (PRODUCT.md inv. 4: the platform's label carries it to the carrier)."""
-    if is_buyer:
-        return dict(order.ship_to)
-    return {name: value for name, value in order.ship_to.items() if name != "phone"}
-
-
 def order_out(order: Order, *, viewer: User) -> dict[str, Any]:
     payment = Payment.objects.filter(order=order).order_by("-created_at").first()
     is_buyer = viewer.pk == order.buyer_id
-    show_ship_to = is_buyer or order.status in SHIP_TO_VISIBLE_TO_SELLER
     return {
         "id": order.pk,
         "status": order.status,
@@ -153,7 +132,7 @@ def order_out(order: Order, *, viewer: User) -> dict[str, Any]:
             }
             for event in order.events.order_by("at", "id")
         ],
-        "ship_to": _ship_to_for(order, is_buyer=is_buyer) if show_ship_to else None,
+        "ship_to": selectors.order_ship_to_for(order, viewer=viewer),
         "shipment": _shipment_for(order),
         "customs": order.customs or None,
         "timeline": order_timeline(order),
@@ -226,11 +205,7 @@ def order_list(
 @router.get("/orders/{order_id}", response=OrderOut, by_alias=True)
 def order_get(request: HttpRequest, order_id: str) -> dict[str, Any]:
     user = api_user(request)
-    order = selectors.access_order(user=user, order_id=order_id)
-    if user.pk not in (order.buyer_id, order.seller_id) and order.status in SHIP_TO_VISIBLE_TO_SELLER:
-        # Staff reading a buyer's address is a view of personal data: it leaves a trace.
-        audit_record(action="order.viewed_by_staff", actor=user, target=order, request=request)
-    return order_out(order, viewer=user)
+    return order_out(selectors.order_for_viewer(user=user, order_id=order_id, request=request), viewer=user)
 
 
 @router.post("/orders/{order_id}/cancel", response=OrderOut, by_alias=True)
@@ -296,13 +271,7 @@ def order_ship_post(request: HttpRequest, order_id: str, payload: ShipIn | None 
 @router.get("/orders/{order_id}/label")
 def order_label(request: HttpRequest, order_id: str) -> FileResponse:
     """The shipping label (it carries the buyer's address): for the seller and order staff only."""
-    user = api_user(request)
-    order = selectors.access_order(user=user, order_id=order_id)
-    shipment = shipment_for_order(order.pk)
-    if user.pk == order.buyer_id or shipment is None or not shipment.label:
-        raise NotFound(_("No label for this order."))
-    if user.pk != order.seller_id:
-        audit_record(action="order.label_viewed_by_staff", actor=user, target=order, request=request)
+    shipment = order_label_for(user=api_user(request), order_id=order_id, request=request)
     response = FileResponse(
         shipment.label.open("rb"),
         content_type=shipment.label_content_type or "image/png",
@@ -323,10 +292,6 @@ def _extension(name: str) -> str:
 def orders_review(request: HttpRequest, cursor: str | None = None, limit: int | None = Query(None)) -> dict[str, Any]:
     """Arbitrators and finance: shipped parcels whose tracking went quiet, oldest first."""
     user = api_user(request)
-    require_role(user, Role.ARBITRATOR, Role.FINANCE)
-    queryset = Order.objects.filter(status=OrderStatus.SHIPPED, review_requested_at__isnull=False)
-    page = paginate_by_id(queryset, cursor=cursor, limit=limit, newest_first=False)
-    for order in page.items:
-        # Staff reading buyers' addresses is a view of personal data: it leaves a trace.
-        audit_record(action="order.viewed_by_staff", actor=user, target=order, request=request)
+    page = paginate_by_id(selectors.orders_for_review(staff=user), cursor=cursor, limit=limit, newest_first=False)
+    selectors.orders_staff_viewed(staff=user, orders=page.items, request=request)
     return {"items": [order_out(o, viewer=user) for o in page.items], "next_cursor": page.next_cursor}

@@ -19,7 +19,7 @@ from shiji.core.states import check_transition, transition
 from shiji.customs.services import cbec_release
 from shiji.identity.states import Level
 from shiji.orders.models import Order, OrderEvent
-from shiji.orders.notifications import order_notify, order_refund_notify
+from shiji.orders.notifications import order_notify
 from shiji.orders.services import stock_restore
 from shiji.orders.states import CANCELLABLE_STATUSES, REFUNDABLE_STATUSES, TRANSITIONS, OrderStatus
 from shiji.payments import escrow
@@ -151,7 +151,7 @@ def order_refund(*, user: User, order_id: str, amount: Money, reason: str) -> Re
             raise InvalidState(_("This order no longer holds money to refund."))
         refund = refund_create(order=order, amount=amount, reason=reason.strip(), actor=user)
         if order.escrow_expected_minor > 0:
-            order_refund_notify(order, amount)
+            order_notify(order, OrderStatus.REFUNDED, amount=str(amount))  # partial: the order stays open
         if order.escrow_expected_minor == 0:
             _move(order, OrderStatus.REFUNDED, actor=user, note=reason.strip()[:500])
             if order.status == OrderStatus.REFUNDED and order.shipped_at is None:

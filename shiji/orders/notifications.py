@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from shiji.accounts.models import User
-from shiji.core.money import Money
 from shiji.notifications.services import notify
 from shiji.orders.models import Order
 from shiji.orders.states import OrderStatus
@@ -43,17 +42,4 @@ def order_notify(order: Order, to_state: str, **extra: Any) -> None:
                 "days": order.listing.handling_days,
                 **extra,
             },
-        )
-
-
-def order_refund_notify(order: Order, amount: Money) -> None:
-    """A partial refund (the order stays open)."""
-    for role in ("buyer", "seller"):
-        user = order.buyer if role == "buyer" else order.seller
-        notify(
-            user_id=user.pk,
-            kind=f"order.refunded.{role}",
-            subject_type="order",
-            subject_id=order.pk,
-            data={"item": _item_title(order, user)[:120], "amount": str(amount)},
         )

@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 from shiji.catalog.schemas import MoneyIO
+from shiji.shipping.schemas import ShipmentOut, TrackingEventOut
 
 
 class ShipToIn(Schema):
@@ -103,28 +104,6 @@ class RefundOut(Schema):
     created_at: str
 
 
-class ShipmentOut(Schema):
-    id: str
-    carrier: str
-    service: str
-    service_name: str
-    tracking_number: str
-    status: str
-    label_url: str | None
-    postage: MoneyIO
-    chargeable_weight_g: int
-    customs_declaration: dict[str, Any]
-    created_at: str
-    delivered_at: str | None
-
-
-class TimelineEvent(Schema):
-    at: str
-    status: str
-    status_label: str
-    location: str
-
-
 class OrderOut(Schema):
     id: str
     status: str
@@ -145,7 +124,7 @@ class OrderOut(Schema):
     ship_to: dict[str, str] | None
     shipment: ShipmentOut | None
     customs: dict[str, Any] | None
-    timeline: list[TimelineEvent]
+    timeline: list[TrackingEventOut]
     carrier_service: str | None
     review_requested_at: str | None
     seller_proceeds: MoneyIO | None

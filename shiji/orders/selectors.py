@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.db.models import F, QuerySet, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shiji.accounts.models import User
-from shiji.accounts.roles import Role, user_has_role
+from shiji.accounts.roles import Role, require_role, user_has_role
+from shiji.core.audit import audit_record
 from shiji.core.errors import NotFound
 from shiji.identity.gates import YearlySales
 from shiji.orders.models import Order, Quote
@@ -114,3 +116,37 @@ def seller_yearly_sales(seller: User) -> YearlySales:
     return YearlySales(
         eu_count=counts["EU"], eu_eur_cents=into("EU", "EUR"), us_count=counts["US"], us_usd_cents=into("US", "USD")
     )
+
+
+# The seller sees where to ship only once the buyer has paid (PRODUCT.md inv. 4).
+SHIP_TO_VISIBLE_TO_SELLER = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.DISPUTED)
+
+
+def order_ship_to_for(order: Order, *, viewer: User) -> dict[str, str] | None:
+    """The buyer sees their whole address; the seller (and order staff) only once paid and only
+    what the parcel needs — never the phone number (the platform's label carries it)."""
+    if viewer.pk == order.buyer_id:
+        return dict(order.ship_to)
+    if order.status not in SHIP_TO_VISIBLE_TO_SELLER:
+        return None
+    return {name: value for name, value in order.ship_to.items() if name != "phone"}
+
+
+def orders_staff_viewed(*, staff: User, orders: list[Order], request: HttpRequest | None = None) -> None:
+    """Staff reading buyers' addresses is a view of personal data: each one leaves a trace."""
+    for order in orders:
+        if staff.pk not in (order.buyer_id, order.seller_id) and order.status in SHIP_TO_VISIBLE_TO_SELLER:
+            audit_record(action="order.viewed_by_staff", actor=staff, target=order, request=request)
+
+
+def order_for_viewer(*, user: User, order_id: str, request: HttpRequest | None = None) -> Order:
+    """``access_order`` for showing the order: staff views of the address are audited."""
+    order = access_order(user=user, order_id=order_id)
+    orders_staff_viewed(staff=user, orders=[order], request=request)
+    return order
+
+
+def orders_for_review(*, staff: User) -> QuerySet[Order]:
+    """Shipped parcels whose tracking went quiet (arbitrators and finance)."""
+    require_role(staff, Role.ARBITRATOR, Role.FINANCE)
+    return Order.objects.filter(status=OrderStatus.SHIPPED, review_requested_at__isnull=False)

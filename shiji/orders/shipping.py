@@ -9,22 +9,24 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shiji.accounts.models import User
 from shiji.core.audit import audit_record
-from shiji.core.errors import Forbidden, InvalidInput, InvalidState
+from shiji.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from shiji.core.money import Money
 from shiji.orders.flow import _lock, _move, order_complete
 from shiji.orders.models import Order
 from shiji.orders.notifications import order_notify
+from shiji.orders.selectors import access_order
 from shiji.orders.states import OrderStatus
 from shiji.payments.escrow import escrow_remit
 from shiji.shipping.declarations import customs_declaration
 from shiji.shipping.models import Shipment
 from shiji.shipping.rates import shipping_option
-from shiji.shipping.selectors import shipments_stale
+from shiji.shipping.selectors import shipment_for_order, shipments_stale
 from shiji.shipping.services import shipment_create
 
 
@@ -96,6 +98,18 @@ def order_ship(*, seller: User, order_id: str, carrier_service: str | None = Non
             shipped_at=timezone.now(),
             carrier_service=option.service,
         )
+    return shipment
+
+
+def order_label_for(*, user: User, order_id: str, request: HttpRequest | None = None) -> Shipment:
+    """The shipment whose label ``user`` may download: the seller's, or order staff's (audited).
+    The buyer and everyone else get 'not found'."""
+    order = access_order(user=user, order_id=order_id)
+    shipment = shipment_for_order(order.pk)
+    if user.pk == order.buyer_id or shipment is None or not shipment.label:
+        raise NotFound(_("No label for this order."))
+    if user.pk != order.seller_id:
+        audit_record(action="order.label_viewed_by_staff", actor=user, target=order, request=request)
     return shipment
 
 

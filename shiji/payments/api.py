@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -21,7 +20,7 @@ from shiji.ledger.check import ledger_check
 from shiji.ledger.selectors import user_balances
 from shiji.payments import payouts, selectors
 from shiji.payments.callbacks import callback_receive
-from shiji.payments.models import Payment, Payout
+from shiji.payments.models import Payout
 from shiji.payments.providers.sandbox import sandbox_customer_pays
 from shiji.payments.schemas import (
     BalanceOut,
@@ -95,10 +94,7 @@ def payout_get(request: HttpRequest, payout_id: str) -> dict[str, Any]:
 @router.post("/payments/sandbox/{payment_id}/complete", response=SandboxCompleteOut)
 def sandbox_complete(request: HttpRequest, payment_id: str, payload: SandboxCompleteIn) -> dict[str, str]:
     """The sandbox's checkout: the buyer of this payment pays (or fails)."""
-    user = api_user(request)
-    if not settings.SHIJI_SANDBOX:
-        raise NotFound(_("The sandbox is switched off."))
-    payment = Payment.objects.filter(pk=payment_id, provider="sandbox", order__buyer=user).first()
+    payment = selectors.sandbox_payment_for_buyer(buyer=api_user(request), payment_id=payment_id)
     if payment is None:
         raise NotFound(_("No such payment."))
     return sandbox_customer_pays(payment_id=payment.pk, outcome=payload.outcome)

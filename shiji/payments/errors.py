@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from shiji.core.errors import Conflict, InvalidInput, ShijiError
+from shiji.core.errors import InvalidInput, ShijiError
 
 
 class ProviderError(ShijiError):
@@ -33,7 +33,3 @@ class RefundTooLarge(InvalidInput):
 
 class BelowMinimum(InvalidInput):
     code = "below_minimum"
-
-
-class NothingToRefund(Conflict):
-    code = "invalid_state"

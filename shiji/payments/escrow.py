@@ -38,53 +38,57 @@ from shiji.orders.models import Order
 from shiji.payments.models import Payment, Refund
 
 
+def _order_entry(
+    order: Order, *, key: str, kind: str, legs: list[Leg], memo: str, column: str, delta: int, actor_id: str = ""
+) -> Posted:
+    """Post one entry of ``order`` and move its shadow ``column`` by ``delta`` in the same
+    transaction — only when the entry is new, so a repeat changes neither."""
+    with transaction.atomic():
+        posted = post_entry(key=key, kind=kind, order_id=order.pk, legs=legs, memo=memo, actor_id=actor_id)
+        if posted.created:
+            Order.objects.filter(pk=order.pk).update(**{column: F(column) + delta})
+            setattr(order, column, getattr(order, column) + delta)
+    return posted
+
+
 def escrow_hold(*, order: Order, payment: Payment) -> Posted:
     amount = Money(payment.amount_minor, payment.currency)
-    with transaction.atomic():
-        posted = post_entry(
-            key=f"capture:{payment.pk}",
-            kind="payment.capture",
-            order_id=order.pk,
-            legs=[(clearing_account(payment.provider), -amount), (escrow_account(order.pk), amount)],
-            memo=f"payment {payment.pk} captured by {payment.provider}",
-        )
-        if posted.created:
-            Order.objects.filter(pk=order.pk).update(captured_minor=F("captured_minor") + amount.minor)
-            order.captured_minor += amount.minor
-    return posted
+    return _order_entry(
+        order,
+        key=f"capture:{payment.pk}",
+        kind="payment.capture",
+        legs=[(clearing_account(payment.provider), -amount), (escrow_account(order.pk), amount)],
+        memo=f"payment {payment.pk} captured by {payment.provider}",
+        column="captured_minor",
+        delta=amount.minor,
+    )
 
 
 def escrow_refund(*, order: Order, refund: Refund, provider: str) -> Posted:
     amount = Money(refund.amount_minor, refund.currency)
-    with transaction.atomic():
-        posted = post_entry(
-            key=f"refund:{refund.pk}",
-            kind="refund",
-            order_id=order.pk,
-            legs=[(escrow_account(order.pk), -amount), (clearing_account(provider), amount)],
-            memo=f"refund {refund.pk}",
-            actor_id=refund.requested_by_id or "",
-        )
-        if posted.created:
-            Order.objects.filter(pk=order.pk).update(refunded_minor=F("refunded_minor") + amount.minor)
-            order.refunded_minor += amount.minor
-    return posted
+    return _order_entry(
+        order,
+        key=f"refund:{refund.pk}",
+        kind="refund",
+        legs=[(escrow_account(order.pk), -amount), (clearing_account(provider), amount)],
+        memo=f"refund {refund.pk}",
+        column="refunded_minor",
+        delta=amount.minor,
+        actor_id=refund.requested_by_id or "",
+    )
 
 
 def escrow_refund_undo(*, order: Order, refund: Refund, provider: str) -> Posted:
     amount = Money(refund.amount_minor, refund.currency)
-    with transaction.atomic():
-        posted = post_entry(
-            key=f"refund-failed:{refund.pk}",
-            kind="refund.failed",
-            order_id=order.pk,
-            legs=[(clearing_account(provider), -amount), (escrow_account(order.pk), amount)],
-            memo=f"refund {refund.pk} failed at the provider; back in escrow",
-        )
-        if posted.created:
-            Order.objects.filter(pk=order.pk).update(refunded_minor=F("refunded_minor") - amount.minor)
-            order.refunded_minor -= amount.minor
-    return posted
+    return _order_entry(
+        order,
+        key=f"refund-failed:{refund.pk}",
+        kind="refund.failed",
+        legs=[(clearing_account(provider), -amount), (escrow_account(order.pk), amount)],
+        memo=f"refund {refund.pk} failed at the provider; back in escrow",
+        column="refunded_minor",
+        delta=-amount.minor,
+    )
 
 
 @dataclass(frozen=True)
@@ -232,19 +236,16 @@ def escrow_remit(*, order: Order) -> Posted | None:
     amount = postage + duties
     if amount.is_zero():
         return None
-    with transaction.atomic():
-        posted = post_entry(
-            key=f"remit:{order.pk}",
-            kind="escrow.remit",
-            order_id=order.pk,
-            legs=[
-                (escrow_account(order.pk), -amount),
-                (platform_account(Purpose.CARRIERS), postage),
-                (platform_account(Purpose.DUTIES), duties),
-            ],
-            memo=f"order {order.pk} shipped: postage and duties handed over",
-        )
-        if posted.created:
-            Order.objects.filter(pk=order.pk).update(remitted_minor=F("remitted_minor") + amount.minor)
-            order.remitted_minor += amount.minor
-    return posted
+    return _order_entry(
+        order,
+        key=f"remit:{order.pk}",
+        kind="escrow.remit",
+        legs=[
+            (escrow_account(order.pk), -amount),
+            (platform_account(Purpose.CARRIERS), postage),
+            (platform_account(Purpose.DUTIES), duties),
+        ],
+        memo=f"order {order.pk} shipped: postage and duties handed over",
+        column="remitted_minor",
+        delta=amount.minor,
+    )

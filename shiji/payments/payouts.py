@@ -8,6 +8,8 @@ money leaves through provider clearing) or fails it (the money returns to the ba
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,10 +22,10 @@ from shiji.core.states import transition
 from shiji.identity.gates import check_payout_allowed, check_tax_details
 from shiji.ledger.errors import InsufficientFunds
 from shiji.ledger.models import Purpose
-from shiji.ledger.services import clearing_account, platform_account, post_entry, user_account
+from shiji.ledger.services import AccountRef, clearing_account, platform_account, post_entry, user_account
 from shiji.payments.errors import BelowMinimum
 from shiji.payments.fees import payout_minimum
-from shiji.payments.models import PAYOUT_TRANSITIONS, Payout, PayoutEvent, PayoutStatus
+from shiji.payments.models import PAYOUT_IN_FLIGHT_STATUSES, PAYOUT_TRANSITIONS, Payout, PayoutEvent, PayoutStatus
 from shiji.payments.providers.registry import provider_default, provider_get
 
 
@@ -83,45 +85,31 @@ def payout_send(payout_id: str) -> None:
             Payout.objects.filter(pk=payout_id).update(provider_ref=ref)
 
 
-def payout_paid(*, payout: Payout) -> None:
-    if payout.status not in (PayoutStatus.REQUESTED, PayoutStatus.PROCESSING):
+def _payout_settle(payout: Payout, *, to: str, destination: AccountRef, note: str = "") -> None:
+    """The provider's answer: the money in flight leaves through the provider (paid) or goes
+    back to the seller's balance (failed). Once per payout."""
+    if payout.status not in PAYOUT_IN_FLIGHT_STATUSES:
         return
     amount = Money(payout.amount_minor, payout.currency)
+    updates: dict[str, Any] = {"settled_at": timezone.now()}
+    if to == PayoutStatus.FAILED:
+        updates["failure_reason"] = note[:200]
     with transaction.atomic():
-        transition(
-            payout,
-            to=PayoutStatus.PAID,
-            table=PAYOUT_TRANSITIONS,
-            event_model=PayoutEvent,
-            updates={"settled_at": timezone.now()},
-        )
+        transition(payout, to=to, table=PAYOUT_TRANSITIONS, event_model=PayoutEvent, note=note, updates=updates)
         post_entry(
-            key=f"payout-paid:{payout.pk}",
-            kind="payout.paid",
-            legs=[(platform_account(Purpose.PAYOUTS_IN_FLIGHT), -amount), (clearing_account(payout.provider), amount)],
-            memo=f"payout {payout.pk} paid",
+            key=f"payout-{to}:{payout.pk}",
+            kind=f"payout.{to}",
+            legs=[(platform_account(Purpose.PAYOUTS_IN_FLIGHT), -amount), (destination, amount)],
+            memo=f"payout {payout.pk} {to}" + (f": {note}" if note else ""),
         )
+
+
+def payout_paid(*, payout: Payout) -> None:
+    _payout_settle(payout, to=PayoutStatus.PAID, destination=clearing_account(payout.provider))
 
 
 def payout_failed(*, payout: Payout, reason: str) -> None:
-    if payout.status not in (PayoutStatus.REQUESTED, PayoutStatus.PROCESSING):
-        return
-    amount = Money(payout.amount_minor, payout.currency)
-    with transaction.atomic():
-        transition(
-            payout,
-            to=PayoutStatus.FAILED,
-            table=PAYOUT_TRANSITIONS,
-            event_model=PayoutEvent,
-            note=reason,
-            updates={"settled_at": timezone.now(), "failure_reason": reason[:200]},
-        )
-        post_entry(
-            key=f"payout-failed:{payout.pk}",
-            kind="payout.failed",
-            legs=[(platform_account(Purpose.PAYOUTS_IN_FLIGHT), -amount), (user_account(payout.user_id), amount)],
-            memo=f"payout {payout.pk} failed: {reason}",
-        )
+    _payout_settle(payout, to=PayoutStatus.FAILED, destination=user_account(payout.user_id), note=reason)
 
 
 def held_funds_release(*, user: User, reason_key: str) -> None:

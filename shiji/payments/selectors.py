@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db.models import QuerySet, Sum
 
 from shiji.accounts.models import User
-from shiji.payments.models import PAYOUT_IN_FLIGHT_STATUSES, Payout
+from shiji.payments.models import PAYOUT_IN_FLIGHT_STATUSES, Payment, Payout
 
 
 def payouts_in_flight_by_currency() -> dict[str, int]:
@@ -17,3 +20,16 @@ def payouts_in_flight_by_currency() -> dict[str, int]:
 
 def user_payouts(user: User) -> QuerySet[Payout]:
     return Payout.objects.filter(user=user)
+
+
+def sandbox_payment_for_buyer(*, buyer: User, payment_id: str | None = None, order: Any = None) -> Payment | None:
+    """The sandbox payment the buyer may complete (by id, or the latest of ``order``); None when
+    the sandbox is off or the payment is someone else's."""
+    if not settings.SHIJI_SANDBOX:
+        return None
+    payments = Payment.objects.filter(provider="sandbox", order__buyer=buyer)
+    if payment_id is not None:
+        payments = payments.filter(pk=payment_id)
+    if order is not None:
+        payments = payments.filter(order=order)
+    return payments.order_by("-created_at").first()

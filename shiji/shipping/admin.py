@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from shiji.core.admin import ReadOnlyAdmin
 from shiji.shipping.models import (
     Carrier,
     CarrierService,
@@ -13,20 +14,6 @@ from shiji.shipping.models import (
     TrackingEvent,
     ZoneCountry,
 )
-
-
-class ReadOnly(admin.ModelAdmin):
-    """Shipments change only through carrier events (and the sandbox through its own service)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 # --- the rate tables: data the operator edits ------------------------------------------------
 
@@ -103,7 +90,7 @@ class TrackingEventInline(admin.TabularInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(ReadOnly):
+class ShipmentAdmin(ReadOnlyAdmin):
     list_display = ("tracking_number", "order_id", "service", "status", "created_at", "last_event_at", "delivered_at")
     list_filter = ("status", "service")
     search_fields = ("tracking_number", "order_id")
@@ -111,5 +98,5 @@ class ShipmentAdmin(ReadOnly):
 
 
 @admin.register(SandboxParcel)
-class SandboxParcelAdmin(ReadOnly):
+class SandboxParcelAdmin(ReadOnlyAdmin):
     list_display = ("tracking_number", "shipment_id", "status", "events_sent", "created_at")

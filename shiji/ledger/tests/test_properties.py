@@ -13,7 +13,6 @@ the ``MoneyFlow`` class to replay exactly that sequence.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -28,7 +27,6 @@ from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Sum
 from django.test import TestCase
-from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -45,10 +43,7 @@ from shiji.catalog.models import Listing
 from shiji.catalog.tests.factories import demo_rates, published
 from shiji.core.allocation import allocate
 from shiji.core.errors import InvalidState
-from shiji.core.ids import new_id
 from shiji.core.money import Money, currency_digits
-from shiji.core.signatures import SIGNATURE_HEADER, sign
-from shiji.core.time import iso_utc
 from shiji.ledger.check import ledger_check
 from shiji.ledger.errors import InsufficientFunds
 from shiji.ledger.models import NON_NEGATIVE_PURPOSES, LedgerAccount, OwnerType, Posting, Purpose
@@ -58,7 +53,6 @@ from shiji.orders import flow, services
 from shiji.orders.models import Order
 from shiji.orders.states import ESCROW_STATUSES, OrderStatus
 from shiji.orders.tests.factories import SHIP_TO_CN, mark_shipped
-from shiji.payments.callbacks import callback_receive
 from shiji.payments.errors import BelowMinimum, RefundTooLarge
 from shiji.payments.escrow import release_legs, release_split
 from shiji.payments.fees import commission, payout_minimum, percent_of
@@ -73,6 +67,7 @@ from shiji.payments.models import (
 )
 from shiji.payments.payouts import held_funds_release, payout_request
 from shiji.payments.providers.sandbox import sandbox_customer_pays
+from shiji.payments.tests.provider import provider_rejects_refund
 from shiji.risk.models import RiskEvent
 
 CURRENCIES = list(django_settings.SHIJI_CURRENCIES)
@@ -289,19 +284,7 @@ def accounts_snapshot() -> dict[str, int]:
 
 def provider_reports_refund_failed(refund: Refund) -> None:
     """The provider's signed ``refund.failed`` callback (its bank rejected the refund)."""
-    payload = {
-        "id": new_id("evt"),
-        "type": "refund.failed",
-        "refund_id": refund.pk,
-        "payment_id": refund.payment_id,
-        "amount": Money(refund.amount_minor, refund.currency).as_dict(),
-        "reason": "bank_rejected",
-        "at": iso_utc(timezone.now()),
-    }
-    body = json.dumps(payload).encode()
-    headers = {SIGNATURE_HEADER: sign(body, django_settings.SHIJI_SANDBOX_PAYMENT_SECRET)}
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        assert callback_receive(provider_name="sandbox", body=body, headers=headers) == "applied"
+    assert provider_rejects_refund(refund) == "applied"
     assert RiskEvent.objects.filter(kind="refund_failed", subject_id=refund.pk).exists()  # staff are told
 
 

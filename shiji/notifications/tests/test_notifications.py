@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.test import TestCase
 
 from shiji.accounts.tests.factories import UserFactory
@@ -42,8 +43,21 @@ def test_texts_are_in_the_readers_language(api_as):
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back():
-    order = order_placed()  # on-commit callbacks are not run here
-    assert Notification.objects.filter(user=order.seller).count() == 1
+    order_placed()  # rates, listing and the first notification exist; start from a clean outbox
+    mail.outbox.clear()
+    before = Notification.objects.count()
+
+    class Abort(Exception):
+        pass
+
+    def order_then_fail() -> None:
+        with transaction.atomic():
+            order_placed()  # notifies the seller inside the transaction …
+            raise Abort  # … which then fails
+
+    with TestCase.captureOnCommitCallbacks(execute=True), pytest.raises(Abort):
+        order_then_fail()
+    assert Notification.objects.count() == before
     assert mail.outbox == []
 
 

@@ -21,18 +21,11 @@ from django.core.management import call_command
 
 from shiji.core.signatures import SIGNATURE_HEADER, sign
 from shiji.core.tests import images
+from shiji.orders.tests.factories import SHIP_TO_CN
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a long and unusual passphrase 42"
-SHIP_TO = {
-    "name": "王小明",
-    "line1": "浦东新区世纪大道100号",
-    "city": "上海",
-    "postal_code": "200120",
-    "country": "CN",
-    "phone": "+86 138 0000 0000",
-}
 
 
 def _ok(response: Any, status: int = 200) -> Any:
@@ -124,7 +117,7 @@ def test_from_registration_to_the_sellers_balance(api):
     # --- the buyer asks for a quote in yuan ----------------------------------------------------
     seen = _ok(buyer.get(f"/listings/{listing['id']}", {"currency": "CNY"}))
     assert seen["display_price"]["currency"] == "CNY"
-    quote = _ok(buyer.post("/quotes", {"listing": listing["id"], "quantity": 1, "ship_to": SHIP_TO}), 201)
+    quote = _ok(buyer.post("/quotes", {"listing": listing["id"], "quantity": 1, "ship_to": SHIP_TO_CN}), 201)
     lines = quote["lines"]
     assert quote["currency"] == "CNY" and quote["item_seller"] == {"amount": "6800", "currency": "JPY"}
     assert len(quote["options"]) >= 5 and quote["carrier_service"] == quote["options"][0]["carrier_service"]

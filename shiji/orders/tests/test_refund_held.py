@@ -3,43 +3,17 @@ order; finance staff send it again, and the books balance throughout."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.conf import settings
 from django.test import TestCase
-from django.utils import timezone
 
 from shiji.accounts.tests.factories import UserFactory
-from shiji.core.ids import new_id
-from shiji.core.money import Money
-from shiji.core.signatures import SIGNATURE_HEADER, sign
-from shiji.core.time import iso_utc
 from shiji.ledger.check import ledger_check
 from shiji.orders import flow
 from shiji.orders.tests.factories import order_placed, pay
-from shiji.payments.callbacks import callback_receive
 from shiji.payments.models import Refund, SandboxOperation
+from shiji.payments.tests.provider import provider_rejects_refund
 
 pytestmark = pytest.mark.django_db
-
-
-def _reject(refund: Refund) -> None:
-    payload = {
-        "id": new_id("evt"),
-        "type": "refund.failed",
-        "refund_id": refund.pk,
-        "payment_id": refund.payment_id,
-        "amount": Money(refund.amount_minor, refund.currency).as_dict(),
-        "reason": "bank_rejected",
-        "at": iso_utc(timezone.now()),
-    }
-    body = json.dumps(payload).encode()
-    callback_receive(
-        provider_name="sandbox",
-        body=body,
-        headers={SIGNATURE_HEADER: sign(body, settings.SHIJI_SANDBOX_PAYMENT_SECRET)},
-    )
 
 
 @pytest.fixture
@@ -52,7 +26,7 @@ def stranded(monkeypatch):
         flow.order_cancel(user=order.buyer, order_id=order.pk)
     refund = Refund.objects.get(order=order)
     SandboxOperation.objects.filter(target_id=refund.pk).update(status="failed")  # the provider's books agree
-    _reject(refund)
+    provider_rejects_refund(refund)
     monkeypatch.undo()
     order.refresh_from_db()
     return order

@@ -4,23 +4,15 @@ at once — the same event or different events reporting the same capture — ca
 
 from __future__ import annotations
 
-import importlib
-import json
-import logging
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.db import connection
-from django.test import Client
 
 from conftest import ApiClient
 from shiji.accounts.services import token_create
-from shiji.core.signatures import SIGNATURE_HEADER, sign
-from shiji.ledger.check import ledger_check
+from shiji.core.tests.concurrency import race, report
 from shiji.ledger.models import JournalEntry, Purpose
 from shiji.ledger.selectors import balance
 from shiji.ledger.services import escrow_account, platform_account, user_account
@@ -28,7 +20,6 @@ from shiji.orders.flow import order_complete
 from shiji.orders.models import Order, OrderEvent
 from shiji.orders.states import OrderStatus
 from shiji.orders.tests.factories import listing_jp, mark_shipped, order_placed, pay, seller_jp
-from shiji.payments import tasks as payment_tasks
 from shiji.payments.models import (
     Payment,
     PaymentEvent,
@@ -37,107 +28,16 @@ from shiji.payments.models import (
     PayoutStatus,
     ProviderCallback,
 )
-from shiji.payments.providers.sandbox import sandbox_customer_pays
+from shiji.payments.tests.provider import (
+    assert_ledger_sound,
+    customer_pays_callback_in_flight,
+    signed_delivery,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
-WEBHOOK = "/api/v1/webhooks/payments/sandbox"
-
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _categories(transactional_db: None) -> None:
-    """Transactional tests empty every table between tests, the categories that a data migration
-    seeds included; put them back (the seed is idempotent)."""
-    from django.apps import apps
-
-    importlib.import_module("shiji.catalog.migrations.0002_seed_categories_and_rules").seed(apps, None)
-
-
-def race(attempts: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Run every attempt in its own thread, all released at once by a barrier; returns each
-    attempt's result (or the exception it raised), in order."""
-    barrier = threading.Barrier(len(attempts))
-    results: list[Any] = [None] * len(attempts)
-
-    def worker(index: int, attempt: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = attempt()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n, attempt)) for n, attempt in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racer is stuck"
-    exceptions = [result for result in results if isinstance(result, BaseException)]
-    assert exceptions == [], exceptions
-    return results
-
-
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        self.records: list[str] = []
-        self._records_lock = threading.Lock()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = self.format(record)
-        with self._records_lock:
-            self.records.append(text)
-
-
-@pytest.fixture
-def server_errors() -> Iterator[list[str]]:
-    """Tracebacks of 500s (the API's catch-all handler logs them) and of failed jobs."""
-    collector = _Collector()
-    loggers = [logging.getLogger(name) for name in ("shiji.api", "huey")]
-    for logger in loggers:
-        logger.addHandler(collector)
-    yield collector.records
-    for logger in loggers:
-        logger.removeHandler(collector)
-
-
-def report(*context: Any, errors: Sequence[str]) -> str:
-    """An assertion message: what was seen, then the logged tracebacks of any 500s."""
-    return "\n".join([*map(repr, context), *errors])
-
-
-def signed_delivery(event: dict[str, Any]) -> Callable[[], Any]:
-    """The provider's servers delivering ``event`` to the webhook (signed now, sent later)."""
-    body = json.dumps(event, separators=(",", ":")).encode()
-    header = sign(body, settings.SHIJI_SANDBOX_PAYMENT_SECRET)
-
-    def deliver() -> Any:
-        return Client().post(WEBHOOK, data=body, content_type="application/json", headers={SIGNATURE_HEADER: header})
-
-    return deliver
-
-
-def customer_pays_callback_in_flight(order: Order, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """The buyer pays at the sandbox checkout; the provider's payment.succeeded callback is
-    held back (returned) instead of being delivered, so a test can deliver it when it likes."""
-    sent: list[dict[str, Any]] = []
-    payment = Payment.objects.get(order=order)
-    with monkeypatch.context() as patch:
-        patch.setattr(payment_tasks, "sandbox_callback_deliver", sent.append)
-        sandbox_customer_pays(payment_id=payment.pk, outcome="succeeded")
-    assert [event["type"] for event in sent] == ["payment.succeeded"]
-    return sent[0]
-
-
-def assert_ledger_sound() -> None:
-    report = ledger_check()
-    assert (report.balanced, report.escrow_matches_orders, report.payouts_match) == (True, True, True), report.problems
 
 
 def assert_captured_once(order: Order) -> None:

@@ -5,16 +5,15 @@ several ids — is recorded once per id, and ``shipment_delivered`` fires exactl
 from __future__ import annotations
 
 import importlib
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import connection
 
+from shiji.core.tests.concurrency import race
 from shiji.shipping.callbacks import carrier_callback_receive
 from shiji.shipping.models import Shipment, TrackingEvent
 from shiji.shipping.signals import shipment_delivered
@@ -39,28 +38,6 @@ def delivered_calls() -> Iterator[list[str]]:
     shipment_delivered.connect(receiver, dispatch_uid="test-concurrent-delivered")
     yield calls
     shipment_delivered.disconnect(dispatch_uid="test-concurrent-delivered")
-
-
-def race(attempts: Sequence[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(attempts))
-    results: list[Any] = [None] * len(attempts)
-
-    def worker(index: int, attempt: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = attempt()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n, a)) for n, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racer is stuck"
-    return results
 
 
 def test_racing_deliveries_apply_once(delivered_calls: list[str]) -> None:
