@@ -8,6 +8,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("media/<path:path>", media.serve_public_media, name="media"),
     path("admin/", admin.site.urls),
+    path("staff/disputes/", include("shiji.disputes.staff_urls")),
+    path("staff/reputation/", include("shiji.reputation.staff_urls")),
+    path("staff/moderation/", include("shiji.moderation.staff_urls")),
+    path("staff/risk/", include("shiji.risk.staff_urls")),
     path("staff/", include("shiji.backoffice.urls")),
     path("", include("shiji.web.urls")),
     path("", include("shiji.accounts.urls")),
@@ -16,6 +20,11 @@ urlpatterns = [
     path("", include("shiji.payments.urls")),
     path("", include("shiji.notifications.urls")),
     path("", include("shiji.orders.urls")),
+    path("", include("shiji.messaging.urls")),
+    path("", include("shiji.disputes.urls")),
+    path("", include("shiji.reputation.urls")),
+    path("", include("shiji.moderation.urls")),
+    path("", include("shiji.risk.urls")),
 ]
 
 handler400 = "shiji.web.views.bad_request"

@@ -51,6 +51,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     rating_count = models.PositiveIntegerField(default=0)
     rating_total = models.PositiveIntegerField(default=0)
 
+    # Set by a moderator (shiji.moderation): the person can still sign in and finish open orders,
+    # but cannot publish, buy, start conversations or report; their active listings are hidden.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.TextField(blank=True)
+
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=dj_timezone.now)
@@ -69,6 +74,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.id}>"
+
+    @property
+    def suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def reliable(self) -> bool:

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shiji.accounts.gates import require_not_suspended
 from shiji.accounts.models import User
 from shiji.accounts.roles import Role, require_role
 from shiji.catalog import tasks
@@ -100,6 +101,7 @@ def listing_update(*, seller: User, listing_id: str, data: Mapping[str, Any]) ->
 
 def listing_publish(*, seller: User, listing_id: str) -> Listing:
     """draft → active, once it has a photo and within the seller's verification limit."""
+    require_not_suspended(seller)
     with transaction.atomic():
         _lock_seller(seller)
         listing = access_listing_for_seller(seller=seller, listing_id=listing_id, for_update=True)

@@ -3,14 +3,18 @@ person who changes language sees their notifications in the new one)."""
 
 from __future__ import annotations
 
+import functools
+import importlib
+from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 
 from shiji.notifications.models import Notification
 
 
-def _texts() -> dict[str, str]:
+def _order_texts() -> dict[str, str]:
     return {
         "order.placed.seller": _("%(buyer)s ordered “%(item)s”. It is reserved while they pay."),
         "order.paid.buyer": _(
@@ -32,9 +36,40 @@ def _texts() -> dict[str, str]:
     }
 
 
+class _Blank(dict[str, Any]):
+    """Placeholders a notification's data lacks read as empty text rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@functools.cache
+def _providers() -> tuple[Callable[[], dict[str, str]], ...]:
+    """``notification_texts()`` of every installed Shiji app that has a ``notification_texts``
+    module (like admin autodiscovery), so each domain keeps its own wording."""
+    found: list[Callable[[], dict[str, str]]] = [_order_texts]
+    for config in apps.get_app_configs():
+        if not config.name.startswith("shiji."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.notification_texts")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.notification_texts":
+                raise
+            continue
+        found.append(module.notification_texts)
+    return tuple(found)
+
+
+def _texts() -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for provider in _providers():
+        texts.update(provider())
+    return texts
+
+
 def notification_text(notification: Notification) -> str:
     template = _texts().get(notification.kind)
     if template is None:
         return notification.kind
-    data: dict[str, Any] = {"buyer": "", "item": "", "days": "", "tracking": "", "amount": "", **notification.data}
-    return template % data
+    return template % _Blank(notification.data)

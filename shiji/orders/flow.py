@@ -21,6 +21,7 @@ from shiji.identity.states import Level
 from shiji.orders.models import Order, OrderEvent
 from shiji.orders.notifications import order_notify
 from shiji.orders.services import stock_restore
+from shiji.orders.signals import order_cancelled, order_completed
 from shiji.orders.states import CANCELLABLE_STATUSES, REFUNDABLE_STATUSES, TRANSITIONS, OrderStatus
 from shiji.payments import escrow
 from shiji.payments.fees import commission, seller_is_reliable
@@ -99,13 +100,14 @@ def _party(order: Order, user: User) -> str:
     raise Forbidden(_("Only the buyer or the seller can do this."))
 
 
-def _cancel(order: Order, *, actor: Any, note: str) -> None:
+def _cancel(order: Order, *, actor: Any, note: str, by: str) -> None:
     """Cancel a locked order before shipping: stop or refund the payment, give the stock back."""
     check_transition(TRANSITIONS, order.status, OrderStatus.CANCELLED)
     was_paid = order.status == OrderStatus.PAID
     _move(order, OrderStatus.CANCELLED, actor=actor, note=note, cancelled_at=timezone.now())
     stock_restore(order.listing_id, order.quantity)
     cbec_release(order_id=order.pk)
+    order_cancelled.send(sender=Order, order=order, by=by)
     if was_paid and order.escrow_expected_minor > 0:
         refund_create(order=order, amount=Money(order.escrow_expected_minor, order.currency), reason=note, actor=actor)
         return
@@ -127,7 +129,7 @@ def order_cancel(*, user: User, order_id: str, reason: str = "") -> Order:
         note = reason.strip()[:500] or (
             _("Cancelled by the buyer.") if party == "buyer" else _("Cancelled by the seller.")
         )
-        _cancel(order, actor=user, note=note)
+        _cancel(order, actor=user, note=note, by=party)
     return order
 
 
@@ -137,7 +139,7 @@ def order_expire(*, order_id: str) -> bool:
         order = _lock(order_id)
         if order.status != OrderStatus.PENDING_PAYMENT or order.expires_at > timezone.now():
             return False
-        _cancel(order, actor=None, note=_("Not paid in time."))
+        _cancel(order, actor=None, note=_("Not paid in time."), by="system")
     return True
 
 
@@ -157,6 +159,8 @@ def order_refund(*, user: User, order_id: str, amount: Money, reason: str) -> Re
             if order.status == OrderStatus.REFUNDED and order.shipped_at is None:
                 stock_restore(order.listing_id, order.quantity)
                 cbec_release(order_id=order.pk)
+                # Refunding everything before shipping is the seller calling the sale off.
+                order_cancelled.send(sender=Order, order=order, by="seller")
     return refund
 
 
@@ -179,6 +183,7 @@ def order_complete(*, order_id: str, actor: Any = None, note: str = "") -> Order
                 seller_held=seller.verification_level < Level.IDENTITY,
             )
         User.objects.filter(pk=seller.pk).update(completed_sales=F("completed_sales") + 1)
+        order_completed.send(sender=Order, order=order)
     return order
 
 

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shiji.accounts.gates import require_not_suspended
 from shiji.accounts.models import User
 from shiji.catalog.models import Listing
 from shiji.catalog.selectors import listing_get_visible, listing_prohibition, listing_ships_to
@@ -199,6 +200,7 @@ def stock_restore(listing_id: str, quantity: int) -> None:
 
 def order_create(*, buyer: User, quote_id: str) -> Order:
     """Place an order from a quote: reserve stock, open the payment. Nothing is written on error."""
+    require_not_suspended(buyer)
     provider = provider_default()
     now = timezone.now()
     wanted = Quote.objects.filter(pk=quote_id, buyer=buyer).values_list("listing_id", "quantity").first()

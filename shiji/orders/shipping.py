@@ -21,6 +21,7 @@ from shiji.orders.flow import _lock, _move, order_complete
 from shiji.orders.models import Order
 from shiji.orders.notifications import order_notify
 from shiji.orders.selectors import access_order
+from shiji.orders.signals import order_shipped
 from shiji.orders.states import OrderStatus
 from shiji.payments.escrow import escrow_remit
 from shiji.shipping.declarations import customs_declaration
@@ -98,6 +99,7 @@ def order_ship(*, seller: User, order_id: str, carrier_service: str | None = Non
             shipped_at=timezone.now(),
             carrier_service=option.service,
         )
+        order_shipped.send(sender=Order, order=order)
     return shipment
 
 

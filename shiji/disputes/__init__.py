@@ -1,0 +1,1 @@
+"""Disputes and arbitration: reasons, evidence, the seller's answer, offers, returns and the arbitrator's decision."""

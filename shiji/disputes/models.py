@@ -1,0 +1,3 @@
+"""Disputes and arbitration: reasons, evidence, the seller's answer, offers, returns and the arbitrator's decision."""
+
+from __future__ import annotations

@@ -1,0 +1,9 @@
+"""HTTP API of messaging (API.md, Trust)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from shiji.api.auth import AUTH
+
+router = Router(auth=AUTH)

@@ -1,0 +1,1 @@
+"""Reports and the moderators' actions: dismiss, hide, warn, suspend."""

@@ -1,0 +1,3 @@
+"""Reports and the moderators' actions: dismiss, hide, warn, suspend."""
+
+from __future__ import annotations

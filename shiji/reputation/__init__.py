@@ -1,0 +1,1 @@
+"""Double-blind reviews, the public reputation and the seller's service score."""

@@ -1,0 +1,10 @@
+"""HTTP API of risk: the public rules and the staff review queue."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from shiji.api.auth import AUTH
+
+router = Router(auth=AUTH)
+staff_router = Router(auth=AUTH)
