@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import LazySettings
+from django.conf import LazySettings, settings
 from django.core.cache import cache
 from django.test import Client, TestCase
+from django.utils import translation
 
 from shiji.core.translations import compile_catalogues
 
@@ -79,7 +80,7 @@ def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
     from django.apps import apps
 
     request.getfixturevalue("_django_db_helper")
-    for module in SEED_MIGRATIONS:
+    for module in (*SEED_MIGRATIONS, "shiji.risk.migrations.0002_rules_decisions_blocks"):
         importlib.import_module(module).seed(apps, None)
 
 
@@ -122,6 +123,15 @@ def _isolated_files(settings: LazySettings, tmp_path: Path) -> None:
             "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked() -> Iterator[None]:
+    """Each test starts in the default language: an API call made as a user activates that
+    user's language for the rest of the thread, which must not leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ from shiji.api.auth import api_user
 from shiji.core.audit import client_ip
 from shiji.core.ratelimit import ratelimit_hit
 from shiji.core.time import iso_utc
+from shiji.reputation.selectors import reputation_for
 
 auth_router = Router()
 me_router = Router()
@@ -62,7 +63,7 @@ def _ip(request: HttpRequest) -> str:
 def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
     ratelimit_hit(scope="register", key=_ip(request), limit=20, window_seconds=3600)
     with transaction.atomic(durable=True):
-        user = services.user_register(**payload.dict())
+        user = services.user_register(**payload.dict(), ip=client_ip(request))
         token = services.token_create(user=user)
     return Status(201, {"user": me_out(user), "token": token})
 
@@ -117,6 +118,7 @@ def me_update(request: HttpRequest, payload: ProfilePatchIn) -> dict[str, Any]:
 def user_public(request: HttpRequest, user_id: str) -> dict[str, Any]:
     user = selectors.user_get_public(user_id=user_id)
     average = selectors.user_rating_average(user)
+    reputation = reputation_for(user)
     return {
         "id": user.id,
         "display_name": user.display_name,
@@ -126,6 +128,10 @@ def user_public(request: HttpRequest, user_id: str) -> dict[str, Any]:
         "reliable": user.reliable,
         "rating": {"average": float(average) if average is not None else None, "count": user.rating_count},
         "completed_sales": user.completed_sales,
+        "rating_as_seller": reputation.as_seller.as_dict(),
+        "rating_as_buyer": reputation.as_buyer.as_dict(),
+        "on_time_rate": float(reputation.on_time_rate) if reputation.on_time_rate is not None else None,
+        "dispute_rate": float(reputation.dispute_rate),
         "bio": user.bio,
         "languages": user.languages,
         "member_since": iso_utc(user.date_joined),

@@ -23,6 +23,7 @@ from shiji.accounts.forms import (
     RegisterForm,
     SettingsForm,
 )
+from shiji.core.audit import client_ip
 from shiji.core.errors import RateLimited, ShijiError
 from shiji.core.ratelimit import ratelimit_hit
 from shiji.web.forms import form_add_service_error
@@ -72,7 +73,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
         try:
             ratelimit_hit(scope="register", key=request.META.get("REMOTE_ADDR", ""), limit=20, window_seconds=3600)
             with transaction.atomic(durable=True):
-                user = services.user_register(**form.cleaned_data)
+                user = services.user_register(**form.cleaned_data, ip=client_ip(request))
         except ShijiError as exc:
             form_add_service_error(form, exc)
         else:

@@ -27,6 +27,7 @@ from shiji.core.images import image_clean, image_variant
 from shiji.core.jobs import enqueue_on_commit
 from shiji.core.states import transition
 from shiji.identity.gates import check_unverified_sales_limit
+from shiji.risk.engine import RiskAction, RiskPoint, risk_evaluate
 
 MAX_PHOTOS = 12
 DISPLAY_SIDE = 1600
@@ -47,9 +48,10 @@ def listing_create(*, seller: User, data: Mapping[str, Any]) -> Listing:
     return listing
 
 
-def _lock_seller(seller: User) -> None:
-    """Serialise a seller's publishing and edits, so the unverified limit counts every listing."""
-    User.objects.select_for_update().filter(pk=seller.pk).first()
+def _lock_seller(seller: User) -> User | None:
+    """Serialise a seller's publishing and edits, so the unverified limit counts every listing
+    (and a suspension committed meanwhile is seen). Returns the locked, fresh row."""
+    return User.objects.select_for_update().filter(pk=seller.pk).first()
 
 
 def listing_update(*, seller: User, listing_id: str, data: Mapping[str, Any]) -> Listing:
@@ -103,7 +105,7 @@ def listing_publish(*, seller: User, listing_id: str) -> Listing:
     """draft → active, once it has a photo and within the seller's verification limit."""
     require_not_suspended(seller)
     with transaction.atomic():
-        _lock_seller(seller)
+        require_not_suspended(_lock_seller(seller))
         listing = access_listing_for_seller(seller=seller, listing_id=listing_id, for_update=True)
         if listing.status != ListingStatus.DRAFT:
             raise InvalidState(_("Only a draft can be published."))
@@ -121,6 +123,23 @@ def listing_publish(*, seller: User, listing_id: str) -> Listing:
             actor=seller,
             updates={"published_at": now, "updated_at": now},
         )
+        # Counterfeit words: the listing is hidden at once, neutrally, until staff clear it.
+        verdict = risk_evaluate(
+            RiskPoint.LISTING_PUBLISH,
+            user=seller,
+            inputs={"title": listing.title, "description": listing.description, "tags": listing.tags},
+            subject=listing,
+        )
+        if verdict.action in (RiskAction.REVIEW, RiskAction.HOLD, RiskAction.BLOCK):
+            transition(
+                listing,
+                to=ListingStatus.SUPPRESSED,
+                table=TRANSITIONS,
+                event_model=ListingEvent,
+                note=f"risk decision {verdict.decision_id}: {', '.join(verdict.rules)}",
+                updates={"suppressed_reason": _("Held for a check by our team."), "updated_at": now},
+            )
+            enqueue_on_commit(tasks.listing_suppressed_notify, listing.id)
         _reindex(listing)
     return listing
 
@@ -148,8 +167,11 @@ def _listing_locked(listing_id: str) -> Listing:
     return listing
 
 
-def listing_suppress(*, moderator: User, listing_id: str, reason: str, request: HttpRequest | None = None) -> Listing:
-    """A moderator hides a listing everywhere; the seller is told why."""
+def listing_suppress(
+    *, moderator: User, listing_id: str, reason: str, request: HttpRequest | None = None, notify: bool = True
+) -> Listing:
+    """A moderator hides a listing everywhere; the seller is told why (``notify=False`` when the
+    caller tells them once for many listings, as an account suspension does)."""
     require_role(moderator, Role.MODERATOR)
     reason = (reason or "").strip()
     if not 1 <= len(reason) <= 2000:
@@ -169,7 +191,8 @@ def listing_suppress(*, moderator: User, listing_id: str, reason: str, request: 
             action="listing.suppressed", actor=moderator, target=listing, data={"reason": reason}, request=request
         )
         _reindex(listing)
-        enqueue_on_commit(tasks.listing_suppressed_notify, listing.id)
+        if notify:
+            enqueue_on_commit(tasks.listing_suppressed_notify, listing.id)
     return listing
 
 

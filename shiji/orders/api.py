@@ -11,6 +11,7 @@ from pydantic import Field
 from shiji.accounts.models import User
 from shiji.api.auth import api_user
 from shiji.api.pagination import paginate_by_id
+from shiji.core.audit import client_ip
 from shiji.core.idempotency import idempotency_key_from, idempotent
 from shiji.core.money import Money, parse_money
 from shiji.core.time import iso_utc
@@ -177,7 +178,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Status[Any]:
     user = api_user(request)
 
     def run() -> tuple[int, dict[str, Any]]:
-        order = services.order_create(buyer=user, quote_id=payload.quote)
+        order = services.order_create(buyer=user, quote_id=payload.quote, ip=client_ip(request))
         return 201, order_out(order, viewer=user)
 
     status, body = idempotent(

@@ -38,6 +38,8 @@ from shiji.orders.states import OrderStatus
 from shiji.payments.fees import buyer_fee
 from shiji.payments.models import Payment
 from shiji.payments.providers.registry import provider_default
+from shiji.risk.engine import RiskPoint, risk_evaluate
+from shiji.risk.services import payments_block_check
 from shiji.shipping.rates import ShippingOption, shipping_options
 
 MAX_QUANTITY = 99
@@ -198,9 +200,11 @@ def stock_restore(listing_id: str, quantity: int) -> None:
     )
 
 
-def order_create(*, buyer: User, quote_id: str) -> Order:
-    """Place an order from a quote: reserve stock, open the payment. Nothing is written on error."""
+def order_create(*, buyer: User, quote_id: str, ip: str | None = None) -> Order:
+    """Place an order from a quote: reserve stock, open the payment. Nothing is written on error.
+    ``ip`` is the client's address, for the risk rules (payment blocks, failures per network)."""
     require_not_suspended(buyer)
+    payments_block_check(user=buyer, ip=ip)
     provider = provider_default()
     now = timezone.now()
     wanted = Quote.objects.filter(pk=quote_id, buyer=buyer).values_list("listing_id", "quantity").first()
@@ -253,6 +257,14 @@ def order_create(*, buyer: User, quote_id: str) -> Order:
             # Counts toward the buyer's yearly CN allowance, checked again under a lock.
             cbec_record(buyer=buyer, order_id=order.pk, amount=Money(quote.cbec_amount_minor, "CNY"), at=now)
         OrderEvent.objects.create(subject=order, actor=buyer, from_state="", to_state=OrderStatus.PENDING_PAYMENT)
+        # A "review" verdict lets the order go on; staff look at it in the risk queue.
+        risk_evaluate(
+            RiskPoint.ORDER_CREATE,
+            user=buyer,
+            inputs={"total": Money(order.total_minor, order.currency).as_dict(), "ship_to": order.ship_to},
+            subject=order,
+            ip=ip,
+        )
         order_notify(order, OrderStatus.PENDING_PAYMENT)
         # The stock is reserved as late as possible: the listing's row lock (every buyer of this
         # listing queues on it) is held only for the payment opening and the commit.

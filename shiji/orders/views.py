@@ -24,6 +24,7 @@ from shiji.accounts.selectors import page_user
 from shiji.catalog.models import Listing
 from shiji.catalog.selectors import listing_display_price, listing_get_visible, listing_price
 from shiji.catalog.states import ListingStatus
+from shiji.core.audit import client_ip
 from shiji.core.errors import InvalidState, NotFound, ShijiError
 from shiji.core.money import Money
 from shiji.orders import flow, selectors, services
@@ -221,7 +222,7 @@ def _place_order(request: HttpRequest, user: User, listing: Listing) -> HttpResp
     quote_id = form.cleaned_data["quote"]
     try:
         with transaction.atomic(durable=True):
-            order = services.order_create(buyer=user, quote_id=quote_id)
+            order = services.order_create(buyer=user, quote_id=quote_id, ip=client_ip(request))
     except QuoteUsed as exc:
         # Pressed twice: the first press placed the order.
         placed = selectors.user_orders(user=user, role="buyer").filter(quote_id=quote_id).first()

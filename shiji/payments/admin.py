@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from shiji.core.admin import ReadOnlyAdmin
-from shiji.payments.models import CategoryFee, Payment, Payout, ProviderCallback, Refund
+from shiji.payments.models import CategoryFee, Payment, Payout, PayoutAccount, ProviderCallback, Refund
 
 
 @admin.register(Payment)
@@ -31,3 +31,9 @@ class ProviderCallbackAdmin(ReadOnlyAdmin):
 @admin.register(CategoryFee)
 class CategoryFeeAdmin(admin.ModelAdmin):
     list_display = ("category", "buyer_fee_percent", "commission_percent", "commission_reliable_percent")
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    list_display = ("user", "method", "holder_name", "account_last4", "changed_at")
+    list_filter = ("method",)

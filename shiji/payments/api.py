@@ -20,12 +20,14 @@ from shiji.ledger.check import ledger_check
 from shiji.ledger.selectors import user_balances
 from shiji.payments import payouts, selectors
 from shiji.payments.callbacks import callback_receive
-from shiji.payments.models import Payout
+from shiji.payments.models import Payout, PayoutAccount
 from shiji.payments.providers.sandbox import sandbox_customer_pays
 from shiji.payments.schemas import (
     BalanceOut,
     CallbackOut,
     LedgerCheckOut,
+    PayoutAccountIn,
+    PayoutAccountOut,
     PayoutIn,
     PayoutOut,
     PayoutPage,
@@ -65,12 +67,44 @@ def payout_create(request: HttpRequest, payload: PayoutIn) -> Status[Any]:
     amount = parse_money(payload.amount.model_dump())
 
     def run() -> tuple[int, dict[str, Any]]:
-        return 201, payout_out(payouts.payout_request(user=user, amount=amount))
+        return 201, payout_out(payouts.payout_request_by_seller(user=user, amount=amount))
 
     status, body = idempotent(
         user=user, key=idempotency_key_from(request), scope="POST /me/payouts", payload=payload.model_dump(), run=run
     )
     return Status(status, body)
+
+
+def payout_account_out(account: PayoutAccount) -> dict[str, Any]:
+    held_until = selectors.payout_hold_until(account)
+    return {
+        "method": account.method,
+        "holder_name": account.holder_name,
+        "account_last4": account.account_last4,
+        "account_number_masked": account.masked,
+        "changed_at": iso_utc(account.changed_at),
+        "payouts_held_until": iso_utc(held_until),
+    }
+
+
+@me_router.get("/payout-account", response=PayoutAccountOut)
+def payout_account_get(request: HttpRequest) -> dict[str, Any]:
+    account = selectors.payout_account_of(api_user(request))
+    if account is None:
+        raise NotFound(_("You have no payout account yet."))
+    return payout_account_out(account)
+
+
+@me_router.put("/payout-account", response=PayoutAccountOut)
+def payout_account_put(request: HttpRequest, payload: PayoutAccountIn) -> dict[str, Any]:
+    account = payouts.payout_account_set(
+        user=api_user(request),
+        method=payload.method,
+        holder_name=payload.holder_name,
+        account_number=payload.account_number,
+        request=request,
+    )
+    return payout_account_out(account)
 
 
 @me_router.get("/payouts", response=PayoutPage)

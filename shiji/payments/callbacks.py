@@ -151,6 +151,7 @@ def _dispatch(provider: str, callback: Callback) -> tuple[str, str]:
         if payment.status == PaymentStatus.SUCCEEDED:
             return CallbackStatus.IGNORED, "failure reported after the payment succeeded"
         flow.order_payment_failed(payment=payment, reason=str(callback.payload.get("reason", ""))[:200])
+        _failure_risk(payment)
         return CallbackStatus.APPLIED, ""
     if kind.startswith("refund."):
         refund_order = Refund.objects.filter(pk=callback.object_id, payment__provider=provider).values_list(
@@ -177,6 +178,20 @@ def _dispatch(provider: str, callback: Callback) -> tuple[str, str]:
     else:
         payouts.payout_failed(payout=payout, reason=str(callback.payload.get("reason", ""))[:200])
     return CallbackStatus.APPLIED, ""
+
+
+def _failure_risk(payment: Payment) -> None:
+    """The risk rules count failed payments per buyer and per IP the order was placed from; too
+    many block the buyer's (or that network's) payments for a while (``RiskBlock``)."""
+    from shiji.risk.engine import RiskPoint, risk_evaluate
+
+    order = Order.objects.select_related("buyer").get(pk=payment.order_id)
+    risk_evaluate(
+        RiskPoint.PAYMENT_CALLBACK,
+        user=order.buyer,
+        inputs={"outcome": "failed", "order": order.pk, "payment": payment.pk, "reason": payment.failure_reason},
+        subject=payment,
+    )
 
 
 def apply_parked(*, provider: str, payment_id: str) -> None:

@@ -33,3 +33,10 @@ class RefundTooLarge(InvalidInput):
 
 class BelowMinimum(InvalidInput):
     code = "below_minimum"
+
+
+class PayoutAccountRequired(InvalidInput):
+    code = "payout_account_required"
+
+    def __init__(self) -> None:
+        super().__init__(_("Add a payout account first: it is where your payouts are sent."))

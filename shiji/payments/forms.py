@@ -15,3 +15,19 @@ class PayoutForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         choices = currencies or list(settings.SHIJI_CURRENCIES)
         self.fields["currency"].choices = [(c, c) for c in choices]  # type: ignore[attr-defined]
+
+
+class PayoutAccountForm(forms.Form):
+    method = forms.ChoiceField(label=_("Payout method"))
+    holder_name = forms.CharField(label=_("Account holder"), max_length=100)
+    account_number = forms.CharField(
+        label=_("Account number"),
+        max_length=80,
+        help_text=_("Bank account, IBAN, Alipay or Wise account. We keep only its last four characters."),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from shiji.payments.models import PayoutMethod
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["method"].choices = PayoutMethod.choices  # type: ignore[attr-defined]

@@ -93,19 +93,23 @@ class RefundEvent(StateEvent):
 
 class PayoutStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
+    HELD = "held", _("Held for a check by our team")  # a risk rule fired; staff release or cancel it
     PROCESSING = "processing", _("Sent to the bank")
     PAID = "paid", _("Paid out")
     FAILED = "failed", _("Failed; the money is back in your balance")
+    CANCELLED = "cancelled", _("Cancelled; the money is back in your balance")
 
 
 PAYOUT_TRANSITIONS: dict[str, set[str]] = {
-    PayoutStatus.REQUESTED: {PayoutStatus.PROCESSING, PayoutStatus.PAID, PayoutStatus.FAILED},
+    PayoutStatus.REQUESTED: {PayoutStatus.HELD, PayoutStatus.PROCESSING, PayoutStatus.PAID, PayoutStatus.FAILED},
+    PayoutStatus.HELD: {PayoutStatus.REQUESTED, PayoutStatus.CANCELLED},
     PayoutStatus.PROCESSING: {PayoutStatus.PAID, PayoutStatus.FAILED},
     PayoutStatus.PAID: set(),
     PayoutStatus.FAILED: set(),
+    PayoutStatus.CANCELLED: set(),
 }
 # The money of these payouts has left the seller's balance but not yet the platform.
-PAYOUT_IN_FLIGHT_STATUSES = (PayoutStatus.REQUESTED, PayoutStatus.PROCESSING)
+PAYOUT_IN_FLIGHT_STATUSES = (PayoutStatus.REQUESTED, PayoutStatus.HELD, PayoutStatus.PROCESSING)
 
 
 class Payout(models.Model):
@@ -130,6 +134,32 @@ class Payout(models.Model):
 
 class PayoutEvent(StateEvent):
     subject = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="events")
+
+
+class PayoutMethod(models.TextChoices):
+    BANK = "bank", _("Bank account")
+    ALIPAY = "alipay", _("Alipay")
+    WISE = "wise", _("Wise")
+
+
+class PayoutAccount(models.Model):
+    """Where a seller's payouts go. Only what is needed is kept: the method, the holder's name and
+    the last four characters of the account number (the full number goes to the provider, not
+    here). ``changed_at`` starts the payout hold window of the risk rules."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payout_account")
+    method = models.CharField(max_length=12, choices=PayoutMethod.choices)
+    holder_name = models.CharField(max_length=100)
+    account_last4 = models.CharField(max_length=4)
+    changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.method} ···{self.account_last4}"
+
+    @property
+    def masked(self) -> str:
+        return f"···· {self.account_last4}"
 
 
 class CallbackStatus(models.TextChoices):

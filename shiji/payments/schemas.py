@@ -53,3 +53,18 @@ class LedgerCheckOut(Schema):
     payouts_match: bool
     entries: int
     problems: list[str] = Field(default_factory=list)
+
+
+class PayoutAccountIn(Schema):
+    method: str
+    holder_name: str
+    account_number: str  # stored as its last four characters only
+
+
+class PayoutAccountOut(Schema):
+    method: str
+    holder_name: str
+    account_last4: str
+    account_number_masked: str
+    changed_at: str
+    payouts_held_until: str | None  # payouts asked for before this wait for a staff check

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
 from shiji.accounts.models import User
-from shiji.payments.models import PAYOUT_IN_FLIGHT_STATUSES, Payment, Payout
+from shiji.payments.models import PAYOUT_IN_FLIGHT_STATUSES, Payment, Payout, PayoutAccount
 
 
 def payouts_in_flight_by_currency() -> dict[str, int]:
@@ -33,3 +34,23 @@ def sandbox_payment_for_buyer(*, buyer: User, payment_id: str | None = None, ord
     if order is not None:
         payments = payments.filter(order=order)
     return payments.order_by("-created_at").first()
+
+
+def payout_account_of(user: User) -> PayoutAccount | None:
+    return PayoutAccount.objects.filter(user=user).first()
+
+
+def payout_hold_until(account: PayoutAccount) -> datetime | None:
+    """Until when a payout request would be held for staff after the last change of the account,
+    by the active payout-account rule (None when no such rule is active)."""
+    from shiji.risk.models import Condition, RiskRule
+
+    window = (
+        RiskRule.objects.filter(active=True, condition=Condition.PAYOUT_AFTER_ACCOUNT_CHANGE)
+        .order_by("-window_seconds")
+        .values_list("window_seconds", flat=True)
+        .first()
+    )
+    if not window:
+        return None
+    return account.changed_at + timedelta(seconds=window)

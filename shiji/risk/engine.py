@@ -1,7 +1,12 @@
-"""The risk engine's interface (PRODUCT.md §7): other domains call ``risk_evaluate`` at the six
-points below and act on the verdict. The rules themselves are data (``RiskRule``).
+"""The risk engine (PRODUCT.md §7): other domains call ``risk_evaluate`` at the six points below
+and act on the verdict. The rules themselves are data (``RiskRule``, editable in the admin);
+their conditions are a fixed set of kinds implemented in ``shiji.risk.conditions``.
 
-INTERFACE ONLY — the rule evaluation is being written; until then every verdict is ``allow``.
+The engine records the signals the point's counting rules count, evaluates the point's active
+rules in order, and when any fires stores ONE ``RiskDecision`` (the strongest action wins:
+block > hold > review > warn > allow) with the rule codes, the inputs and what each rule saw.
+A ``block`` also stores a ``RiskBlock``. What each action means at each point is up to the
+caller (see docs/domains/risk.md).
 """
 
 from __future__ import annotations
@@ -47,5 +52,20 @@ def risk_evaluate(
     subject: models.Model | None = None,
     ip: str | None = None,
 ) -> Verdict:
-    """Evaluate the active rules of ``point`` for ``user`` and store a decision when one fires."""
-    return Verdict()
+    """Evaluate the active rules of ``point`` for ``user`` and store a decision when one fires.
+
+    Runs in the caller's transaction: if the caller's work rolls back, so do the decision and
+    the signals recorded for it."""
+    from shiji.risk.services import risk_rules_apply
+
+    return risk_rules_apply(point=RiskPoint(point), user=user, inputs=inputs, subject=subject, ip=ip)
+
+
+# The strongest action wins when several rules fire.
+STRENGTH = {
+    RiskAction.ALLOW: 0,
+    RiskAction.WARN: 1,
+    RiskAction.REVIEW: 2,
+    RiskAction.HOLD: 3,
+    RiskAction.BLOCK: 4,
+}

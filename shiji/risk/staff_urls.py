@@ -1,7 +1,12 @@
 """Backoffice pages of risk (under /staff/risk/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shiji.risk import views
 
 app_name = "risk_staff"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue_view, name="queue"),
+    path("decisions/<str:decision_id>/", views.decision_view, name="decision"),
+]

@@ -28,6 +28,7 @@ from shiji.payments.models import (
     PayoutStatus,
     ProviderCallback,
 )
+from shiji.payments.tests.factories import payout_account
 from shiji.payments.tests.provider import (
     assert_ledger_sound,
     customer_pays_callback_in_flight,
@@ -62,6 +63,7 @@ def test_fifty_payouts_that_together_exceed_the_balance_never_overdraw_it(server
     the verified seller's available balance). Only ``fits`` of the 50 payouts fit."""
     threads_count, fits = 50, 7
     seller = seller_jp()
+    payout_account(seller)
     order = pay(order_placed(listing=listing_jp(seller, price={"amount": "20000", "currency": "JPY"})))
     order_complete(order_id=mark_shipped(order).pk)
     initial = balance(user_account(seller.pk), "JPY").minor

@@ -25,7 +25,8 @@ from shiji.ledger.services import clearing_account, platform_account, user_accou
 from shiji.orders import flow
 from shiji.orders.models import Order
 from shiji.orders.tests.factories import listing_jp, mark_shipped, order_placed, pay, seller_jp
-from shiji.payments.models import Payout, PayoutEvent, PayoutStatus, SandboxOperation
+from shiji.payments.models import Payout, PayoutAccount, PayoutEvent, PayoutStatus, SandboxOperation
+from shiji.payments.tests.factories import payout_account
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,9 @@ def reviewer() -> User:
 
 
 def completed_sale(seller: User) -> Order:
+    """A sale the seller has been paid for; the seller has a payout account (changed long ago)."""
+    if not PayoutAccount.objects.filter(user=seller).exists():
+        payout_account(seller)
     order = order_placed(listing=listing_jp(seller))
     pay(order)
     mark_shipped(order)
@@ -381,3 +385,57 @@ def test_sales_after_verification_go_straight_to_available(api_as):
     completed_sale(person)
     assert balances(api_as(person)) == [{"currency": "JPY", "available": str(2 * NET), "pending": "0"}]
     assert_books_consistent()
+
+
+# --- the payout account (risk: a payout soon after a change waits for staff) -------------------
+
+
+def test_a_payout_needs_a_payout_account(api_as):
+    person = seller_jp()
+    completed_sale(person)
+    PayoutAccount.objects.filter(user=person).delete()
+    client = api_as(person)
+    assert client.get("/me/payout-account").status_code == 404
+    before = written()
+    response = client.post("/me/payouts", jpy(1000))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "payout_account_required"
+    assert written() == before
+
+
+def test_the_payout_account_keeps_only_the_last_four_and_a_change_holds_the_next_payout(api_as, seller):
+    client = api_as(seller)
+    saved = client.put(
+        "/me/payout-account", {"method": "wise", "holder_name": " Tanaka Hanako ", "account_number": "GB29 NWBK 6016"}
+    )
+    assert saved.status_code == 200, saved.content
+    body = saved.json()
+    assert body["method"] == "wise" and body["holder_name"] == "Tanaka Hanako"
+    assert body["account_last4"] == "6016" and body["account_number_masked"] == "···· 6016"
+    assert body["payouts_held_until"] is not None
+    assert "GB29" not in str(PayoutAccount.objects.filter(user=seller).values().get())
+    assert AuditEvent.objects.filter(action="payout_account.changed", actor=seller).exists()
+
+    response = client.post("/me/payouts", jpy(2000))
+    assert response.status_code == 201
+    assert response.json()["status"] == "held"
+    assert Payout.objects.get(pk=response.json()["id"]).status == PayoutStatus.HELD
+    assert balances(client) == [{"currency": "JPY", "available": str(NET - 2000), "pending": "0"}]
+    assert_books_consistent()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"method": "cash", "holder_name": "A", "account_number": "12345678"},
+        {"method": "bank", "holder_name": " ", "account_number": "12345678"},
+        {"method": "bank", "holder_name": "A", "account_number": "12"},
+        {"method": "bank", "holder_name": "A", "account_number": "12<script>"},
+    ],
+)
+def test_a_bad_payout_account_is_422_and_changes_nothing(api_as, seller, body):
+    before = PayoutAccount.objects.get(user=seller)
+    response = api_as(seller).put("/me/payout-account", body)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid"
+    assert PayoutAccount.objects.get(user=seller).changed_at == before.changed_at

@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 def _seller_with_sale(**kwargs):
     seller = seller_jp(**kwargs)
     from shiji.orders.tests.factories import listing_jp
+    from shiji.payments.tests.factories import payout_account
+
+    payout_account(seller)
 
     order = mark_shipped(pay(order_placed(listing=listing_jp(seller))))
     with TestCase.captureOnCommitCallbacks(execute=True):
