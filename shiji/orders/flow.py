@@ -4,6 +4,7 @@ is one journal entry through ``shiji.payments.escrow``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,13 @@ from shiji.orders.models import Order, OrderEvent
 from shiji.orders.notifications import order_notify
 from shiji.orders.services import stock_restore
 from shiji.orders.signals import order_cancelled, order_completed
-from shiji.orders.states import CANCELLABLE_STATUSES, REFUNDABLE_STATUSES, TRANSITIONS, OrderStatus
+from shiji.orders.states import (
+    CANCELLABLE_STATUSES,
+    DISPUTABLE_STATUSES,
+    REFUNDABLE_STATUSES,
+    TRANSITIONS,
+    OrderStatus,
+)
 from shiji.payments import escrow
 from shiji.payments.fees import commission, seller_is_reliable
 from shiji.payments.models import PAYMENT_TRANSITIONS, Payment, PaymentEvent, PaymentStatus, Refund
@@ -133,6 +140,18 @@ def order_cancel(*, user: User, order_id: str, reason: str = "") -> Order:
     return order
 
 
+def order_cancel_by_staff(*, staff: User, order_id: str, reason: str) -> bool:
+    """Staff cancel an order that has not shipped (after a risk check found fraud); a paid order
+    is refunded in full. Returns False when the order had moved on (shipped, closed) meanwhile.
+    The caller has checked the staff member's role."""
+    with transaction.atomic():
+        order = _lock(order_id)
+        if order.status not in CANCELLABLE_STATUSES:
+            return False
+        _cancel(order, actor=staff, note=reason.strip()[:500] or _("Cancelled by our staff."), by="system")
+    return True
+
+
 def order_expire(*, order_id: str) -> bool:
     """An unpaid order past its payment window is cancelled and its stock released."""
     with transaction.atomic():
@@ -149,6 +168,8 @@ def order_refund(*, user: User, order_id: str, amount: Money, reason: str) -> Re
         order = _lock(order_id)
         if _party(order, user) != "seller":
             raise Forbidden(_("Only the seller can offer a refund here."))
+        if order.status == OrderStatus.DISPUTED:
+            raise InvalidState(_("While a dispute is open, refunds go through the dispute: make an offer there."))
         if order.status not in REFUNDABLE_STATUSES:
             raise InvalidState(_("This order no longer holds money to refund."))
         refund = refund_create(order=order, amount=amount, reason=reason.strip(), actor=user)
@@ -192,14 +213,55 @@ def order_confirm(*, user: User, order_id: str) -> Order:
     order = Order.objects.filter(pk=order_id).first()
     if order is None or _party(order, user) != "buyer":
         raise Forbidden(_("Only the buyer can confirm receipt."))
+    if order.status == OrderStatus.DISPUTED:
+        raise InvalidState(_("This order is in dispute: withdraw the dispute to confirm receipt."))
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         raise InvalidState(_("You can confirm receipt once the parcel has shipped."))
     return order_complete(order_id=order_id, actor=user, note=_("Receipt confirmed by the buyer."))
 
 
+# --- disputes (shiji.disputes decides; the money moves here) -----------------------------------
+
+
+def order_dispute_open(
+    *, order_id: str, actor: Any, note: str = "", check: Callable[[Order], None] | None = None
+) -> Order:
+    """The buyer opens a dispute: shipped or delivered → disputed, which stops confirmation and
+    auto-completion. ``check`` runs on the locked order first (the dispute's own window rules);
+    the caller creates the dispute in the same transaction."""
+    with transaction.atomic():
+        order = _lock(order_id)
+        if order.status not in DISPUTABLE_STATUSES:
+            raise InvalidState(_("A dispute can be opened once the parcel has shipped, until the order is closed."))
+        if check is not None:
+            check(order)
+        _move(order, OrderStatus.DISPUTED, actor=actor, note=note[:500])
+    return order
+
+
+def order_dispute_settle(*, order_id: str, refund: Money | None, actor: Any = None, note: str = "") -> Order:
+    """Close a disputed order with the money outcome the dispute reached, holding the order's
+    row lock: ``refund`` None releases everything to the seller (completion, minus commission);
+    a refund of everything still held refunds the order; a smaller one refunds that amount and
+    completes the order, which releases the rest. A second call finds the order closed → 409."""
+    with transaction.atomic():
+        order = _lock(order_id)
+        if order.status != OrderStatus.DISPUTED:
+            raise InvalidState(_("This order is not in dispute any more."))
+        note = note.strip()[:500]
+        if refund is not None:
+            refund_create(order=order, amount=refund, reason=note, actor=actor)
+            if order.escrow_expected_minor == 0:
+                _move(order, OrderStatus.REFUNDED, actor=actor, note=note)
+                return order
+            order_notify(order, OrderStatus.REFUNDED, amount=str(refund))  # partial: the rest is released
+        return order_complete(order_id=order.pk, actor=actor, note=note)
+
+
 def order_refund_held(*, staff: User, order_id: str, reason: str) -> Refund:
     """Finance staff refund money an order still holds although it is closed (a refund the
-    provider rejected after a cancellation leaves the money in escrow; this sends it again)."""
+    provider rejected after a cancellation, or after a dispute's partial refund, leaves the money
+    in escrow; this sends it again)."""
     from shiji.accounts.roles import Role, require_role
 
     require_role(staff, Role.FINANCE)
@@ -208,7 +270,10 @@ def order_refund_held(*, staff: User, order_id: str, reason: str) -> Refund:
         raise InvalidInput(_("Say why the money is refunded."), fields={"reason": [_("Required.")]})
     with transaction.atomic():
         order = _lock(order_id)
-        if order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED) or order.escrow_expected_minor <= 0:
+        # Closed orders: cancelled or refunded, or completed after a dispute's partial refund the
+        # provider then rejected (the rest was released; the refund's money came back to escrow).
+        closed = (OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.COMPLETED)
+        if order.status not in closed or order.escrow_expected_minor <= 0:
             raise InvalidState(_("Only a closed order that still holds money can be refunded this way."))
         refund = refund_create(
             order=order, amount=Money(order.escrow_expected_minor, order.currency), reason=reason, actor=staff

@@ -30,5 +30,8 @@ TRANSITIONS: dict[str, set[str]] = {
 ESCROW_STATUSES = (S.PAID, S.SHIPPED, S.DELIVERED, S.DISPUTED)
 # Either side may cancel (with a full refund once paid) until the parcel ships.
 CANCELLABLE_STATUSES = (S.PENDING_PAYMENT, S.PAID)
-# The seller may refund part of the price while the money is still in escrow.
-REFUNDABLE_STATUSES = ESCROW_STATUSES
+# The seller may refund part of the price while the money is still in escrow — except during a
+# dispute, whose money moves only through the dispute (an accepted offer or a decision).
+REFUNDABLE_STATUSES = (S.PAID, S.SHIPPED, S.DELIVERED)
+# The buyer may open a dispute once the parcel has left and until the order closes.
+DISPUTABLE_STATUSES = (S.SHIPPED, S.DELIVERED)
