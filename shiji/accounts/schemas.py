@@ -71,6 +71,11 @@ class PublicUserOut(Schema):
     reliable: bool
     rating: RatingOut
     completed_sales: int
+    # Reputation (shiji.reputation): rates are 0..1; on_time_rate is null until something shipped.
+    rating_as_seller: RatingOut
+    rating_as_buyer: RatingOut
+    on_time_rate: float | None
+    dispute_rate: float
     bio: str
     languages: list[str]
     member_since: str

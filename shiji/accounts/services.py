@@ -15,6 +15,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
@@ -30,6 +31,7 @@ from shiji.core.errors import InvalidInput, RateLimited
 from shiji.core.geo import check_country, check_language, check_time_zone, default_time_zone
 from shiji.core.jobs import enqueue_on_commit
 from shiji.core.money import check_supported_currency
+from shiji.risk.engine import RiskPoint, risk_evaluate
 
 TOKEN_PREFIX = "shj_"  # noqa: S105 - a public prefix, not a secret
 EMAIL_CONFIRM_SALT = "shiji.accounts.email-confirm"
@@ -76,8 +78,10 @@ def user_register(
     country: str,
     language: str,
     currency: str,
+    ip: str | None = None,
 ) -> User:
-    """Create an account at verification level 0 and send the e-mail confirmation."""
+    """Create an account at verification level 0 and send the e-mail confirmation. ``ip`` is the
+    client's address, for the risk rules (accounts per network; a "review" lets the account work)."""
     user = User(
         email=normalize_email(email),
         display_name=_check_display_name(display_name),
@@ -94,6 +98,7 @@ def user_register(
             user.save(force_insert=True)
     except IntegrityError as exc:
         raise EmailTaken() from exc
+    risk_evaluate(RiskPoint.REGISTRATION, user=user, inputs={"country": user.country}, subject=user, ip=ip)
     enqueue_on_commit(tasks.email_confirmation_send, user.id)
     return user
 
@@ -213,6 +218,13 @@ def _clean_tags(value: object, *, field: str) -> list[str]:
 def user_set_service_score(*, user_id: str, score: int) -> None:
     """For the trust domain: store the current score (bounded 0–100)."""
     User.objects.filter(pk=user_id).update(service_score=max(0, min(100, score)))
+
+
+def user_rating_adjust(*, user_id: str, count: int, total: int) -> None:
+    """For the reputation domain: add a revealed review's rating (or take a hidden one away)."""
+    User.objects.filter(pk=user_id).update(
+        rating_count=F("rating_count") + count, rating_total=F("rating_total") + total
+    )
 
 
 # --- e-mail confirmation and password reset --------------------------------------------------
