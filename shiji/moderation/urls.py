@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shiji.moderation import views
 
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("report/", views.report_view, name="report"),
+    path("my/reports/", views.my_reports_view, name="mine"),
+]
