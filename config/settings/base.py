@@ -237,6 +237,18 @@ SHIJI_AUTO_COMPLETE_DAYS = env_int("SHIJI_AUTO_COMPLETE_DAYS", 5)
 # A shipped parcel with no tracking update for this many days goes to staff review.
 SHIJI_TRACKING_STALE_DAYS = env_int("SHIJI_TRACKING_STALE_DAYS", 30)
 
+# --- Trust: disputes, reviews -------------------------------------------------------------------
+# The seller answers a dispute within this many days, or it is decided for the buyer.
+SHIJI_DISPUTE_ANSWER_DAYS = env_int("SHIJI_DISPUTE_ANSWER_DAYS", 3)
+# Disputes other than "not received" can be opened until this many days after delivery.
+SHIJI_DISPUTE_WINDOW_DAYS = env_int("SHIJI_DISPUTE_WINDOW_DAYS", 5)
+# "Not received" opens once the carrier's transit estimate plus this many days has passed.
+SHIJI_DISPUTE_NOT_RECEIVED_GRACE_DAYS = env_int("SHIJI_DISPUTE_NOT_RECEIVED_GRACE_DAYS", 10)
+# The seller confirms a returned parcel within this many days of its shipping, or the refund goes.
+SHIJI_DISPUTE_RETURN_CONFIRM_DAYS = env_int("SHIJI_DISPUTE_RETURN_CONFIRM_DAYS", 10)
+# The arbitrators' target for deciding an escalated dispute (orders their queue).
+SHIJI_DISPUTE_DECISION_DAYS = env_int("SHIJI_DISPUTE_DECISION_DAYS", 5)
+
 # --- Money: fees, payouts, idempotency --------------------------------------------------------
 # Buyer-protection fee and seller commission: percent of the item price plus a fixed part per
 # currency ("JPY:0,CNY:0"); per-category overrides are data (admin). Reliable sellers

@@ -14,7 +14,7 @@ from shiji.core.errors import NotFound
 from shiji.core.time import iso_utc
 from shiji.notifications.models import Notification
 from shiji.notifications.services import notification_mark_read
-from shiji.notifications.texts import notification_text
+from shiji.notifications.texts import notification_path, notification_text
 
 router = Router()
 
@@ -25,6 +25,7 @@ class NotificationOut(Schema):
     text: str
     subject_type: str
     subject_id: str
+    url: str | None
     created_at: str
     read: bool
 
@@ -46,6 +47,7 @@ def notification_out(notification: Notification) -> dict[str, Any]:
         "text": notification_text(notification),
         "subject_type": notification.subject_type,
         "subject_id": notification.subject_id,
+        "url": notification_path(notification),
         "created_at": iso_utc(notification.created_at),
         "read": notification.read_at is not None,
     }

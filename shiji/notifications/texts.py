@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from shiji.notifications.models import Notification
@@ -73,3 +74,24 @@ def notification_text(notification: Notification) -> str:
     if template is None:
         return notification.kind
     return template % _Blank(notification.data)
+
+
+# Where a notification about each kind of subject leads (URL name, and the id as its argument).
+_SUBJECT_PAGES = {
+    "order": "orders:detail",
+    "conversation": "messaging:conversation",
+    "dispute": "disputes:detail",
+    "listing": "catalog:listing",
+    "user": "accounts:profile",
+}
+
+
+def notification_path(notification: Notification) -> str | None:
+    """The page a notification is about, or None when it has none (or none the reader can open)."""
+    name = _SUBJECT_PAGES.get(notification.subject_type)
+    if name is None or not notification.subject_id:
+        return None
+    try:
+        return reverse(name, args=[notification.subject_id])
+    except NoReverseMatch:
+        return None
