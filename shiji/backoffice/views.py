@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import importlib
-from collections.abc import Callable
-from typing import Any
-
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,29 +13,12 @@ from django.utils.translation import gettext as _
 
 from shiji.accounts.roles import Role, user_has_role, user_roles
 from shiji.accounts.selectors import page_user
+from shiji.core.discovery import app_hooks
 from shiji.core.errors import Forbidden, NotFound, ShijiError
 from shiji.identity import selectors as identity_selectors
 from shiji.identity import services as identity_services
 from shiji.identity.forms import DecisionForm
 from shiji.web.forms import form_add_service_error
-
-
-@functools.cache
-def staff_queue_providers() -> tuple[Callable[[Any], list[dict[str, Any]]], ...]:
-    """``staff_queues(user)`` of every Shiji app that has a ``staff_queues`` module: the queues
-    that user's roles reach, as ``{name, url, count}``."""
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("shiji."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.staff_queues")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.staff_queues":
-                raise
-            continue
-        found.append(module.staff_queues)
-    return tuple(found)
 
 
 @login_required
@@ -53,7 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user_has_role(page_user(request), Role.IDENTITY_REVIEWER):
         count = identity_selectors.verification_queue(reviewer=page_user(request)).count()
         queues.append({"name": _("Identity documents"), "url": reverse("backoffice:identity_queue"), "count": count})
-    for provider in staff_queue_providers():
+    for provider in app_hooks("staff_queues", "staff_queues"):
         queues.extend(provider(page_user(request)))
     return render(request, "backoffice/pages/dashboard.html", {"queues": queues, "roles": roles})
 
