@@ -38,8 +38,6 @@ def _ledger_guard_survives_flush() -> Iterator[None]:
     """Transactional tests empty every table between tests. On SQLite that is DELETE, which the
     ledger's immutability triggers refuse (PostgreSQL uses TRUNCATE, which row triggers do not
     see): lift the triggers for the flush only, and put them back in the same transaction."""
-    from django.conf import settings
-
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
         yield
         return

@@ -56,14 +56,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PG_NAME = "shiji_hot_bench"
 BARE_UPDATE = "UPDATE catalog_listing SET quantity = quantity - 1 WHERE id = %s AND quantity >= 1"
-SHIP_TO = {
-    "name": "王小明",
-    "line1": "浦东新区世纪大道100号",
-    "city": "上海",
-    "postal_code": "200120",
-    "country": "CN",
-    "phone": "+86 138 0000 0000",
-}
 PASSWORD = "bench-password-0f9c2e"  # noqa: S105
 
 
@@ -213,8 +205,9 @@ def listing_published(seller: Any, stock: int, title: str) -> Any:
 
 def quote_for(buyer: Any, listing_id: str) -> str:
     from shiji.orders.services import quote_create
+    from shiji.shipping.tests.factories import SHIP_TO_CN
 
-    return quote_create(buyer=buyer, listing_id=listing_id, quantity=1, ship_to=SHIP_TO).pk
+    return quote_create(buyer=buyer, listing_id=listing_id, quantity=1, ship_to=SHIP_TO_CN).pk
 
 
 # --- One database ----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ urlpatterns = [
     path("media/<path:path>", media.serve_public_media, name="media"),
     path("admin/", admin.site.urls),
     path("staff/disputes/", include("shiji.disputes.staff_urls")),
-    path("staff/reputation/", include("shiji.reputation.staff_urls")),
     path("staff/moderation/", include("shiji.moderation.staff_urls")),
     path("staff/risk/", include("shiji.risk.staff_urls")),
     path("staff/", include("shiji.backoffice.urls")),

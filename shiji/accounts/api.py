@@ -117,7 +117,6 @@ def me_update(request: HttpRequest, payload: ProfilePatchIn) -> dict[str, Any]:
 @users_router.get("/{user_id}", auth=None, response=PublicUserOut)
 def user_public(request: HttpRequest, user_id: str) -> dict[str, Any]:
     user = selectors.user_get_public(user_id=user_id)
-    average = selectors.user_rating_average(user)
     reputation = reputation_for(user)
     return {
         "id": user.id,
@@ -126,7 +125,7 @@ def user_public(request: HttpRequest, user_id: str) -> dict[str, Any]:
         "verification_level": user.verification_level,
         "service_score": user.service_score,
         "reliable": user.reliable,
-        "rating": {"average": float(average) if average is not None else None, "count": user.rating_count},
+        "rating": reputation.rating.as_dict(),
         "completed_sales": user.completed_sales,
         "rating_as_seller": reputation.as_seller.as_dict(),
         "rating_as_buyer": reputation.as_buyer.as_dict(),

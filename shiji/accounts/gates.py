@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
+from shiji.accounts.models import User
 from shiji.core.errors import Forbidden
 
 
@@ -13,13 +12,13 @@ class AccountSuspended(Forbidden):
     code = "account_suspended"
 
 
-def require_not_suspended(user: Any) -> None:
+def require_not_suspended(user: User | None) -> None:
     """Raise 403 ``account_suspended`` when a moderator has suspended ``user``'s account.
 
     Called where something new starts (publish a listing, place an order, open a conversation,
     file a report); finishing what is already open (shipping, answering a dispute) stays allowed.
     """
-    if getattr(user, "suspended_at", None) is not None:
+    if user is not None and user.suspended:
         raise AccountSuspended(
             _("Your account is suspended: you can finish your open orders but not start anything new.")
         )

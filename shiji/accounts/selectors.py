@@ -28,7 +28,12 @@ def user_get_public(*, user_id: str) -> User:
     return user
 
 
-def user_rating_average(user: User) -> Decimal | None:
-    if user.rating_count == 0:
+def rating_average(total: int, count: int) -> Decimal | None:
+    """``total / count`` with 2 decimals, half-even; None without ratings."""
+    if count == 0:
         return None
-    return (Decimal(user.rating_total) / user.rating_count).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+    return (Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+
+
+def user_rating_average(user: User) -> Decimal | None:
+    return rating_average(user.rating_total, user.rating_count)

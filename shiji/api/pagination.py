@@ -23,15 +23,24 @@ class Page(Generic[M]):
     next_cursor: str | None
 
 
-def _encode(value: str) -> str:
+MAX_OFFSET = 1_000_000_000  # past any real queue, and inside every database's integers
+
+
+def bad_cursor() -> InvalidInput:
+    return InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]})
+
+
+def cursor_encode(value: str) -> str:
+    """An opaque cursor for ``value`` (URL-safe base64, no padding)."""
     return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> str:
+def cursor_decode(cursor: str) -> str:
+    """The value a cursor carries; 422 ``invalid`` for anything we did not make."""
     try:
         return base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]}) from exc
+        raise bad_cursor() from exc
 
 
 def check_limit(limit: int | None) -> int:
@@ -49,9 +58,23 @@ def paginate_by_id(
     size = check_limit(limit)
     ordered = queryset.order_by("-pk" if newest_first else "pk")
     if cursor:
-        last = _decode(cursor)
+        last = cursor_decode(cursor)
         ordered = ordered.filter(pk__lt=last) if newest_first else ordered.filter(pk__gt=last)
     rows = list(ordered[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    return Page(items=rows, next_cursor=_encode(str(rows[-1].pk)) if more and rows else None)
+    return Page(items=rows, next_cursor=cursor_encode(str(rows[-1].pk)) if more and rows else None)
+
+
+def paginate_by_offset(queryset: QuerySet[M], *, cursor: str | None, limit: int | None) -> Page[M]:
+    """Offset pagination, for lists ordered by something other than the id (a deadline)."""
+    size = check_limit(limit)
+    start = 0
+    if cursor:
+        raw = cursor_decode(cursor)
+        if not raw.isdigit() or int(raw) > MAX_OFFSET:
+            raise bad_cursor()
+        start = int(raw)
+    rows = list(queryset[start : start + size + 1])
+    more = len(rows) > size
+    return Page(items=rows[:size], next_cursor=cursor_encode(str(start + size)) if more else None)

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from shiji.accounts.models import User
 from shiji.api.auth import AUTH, api_user
-from shiji.api.pagination import check_limit
+from shiji.api.pagination import paginate_by_offset
 from shiji.catalog.schemas import MoneyIO
-from shiji.core.errors import InvalidInput
 from shiji.core.money import Money, parse_money
 from shiji.core.time import iso_utc
 from shiji.disputes import selectors, services
 from shiji.disputes.models import Dispute, DisputeMessage, Evidence
 from shiji.disputes.selectors import party_of, resolution_text
+from shiji.orders.schemas import EventOut
 
 router = Router(auth=AUTH)
 staff_router = Router(auth=AUTH)
@@ -77,14 +74,6 @@ class MessageOut(Schema):
     redacted: list[str]
     attachments: list[EvidenceOut]
     created_at: str
-
-
-class EventOut(Schema):
-    at: str
-    actor: str | None
-    from_: str = Field(alias="from")
-    to: str
-    note: str
 
 
 class OfferOut(Schema):
@@ -338,18 +327,6 @@ def dispute_return_received(request: HttpRequest, dispute_id: str) -> dict[str, 
 # --- arbitrators -----------------------------------------------------------------------------
 
 
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]}) from exc
-    if not 0 <= value <= 1_000_000_000:  # a forged offset past any real queue (and the DB's integers)
-        raise InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]})
-    return value
-
-
 def row_out(dispute: Dispute) -> dict[str, Any]:
     return {
         "id": dispute.pk,
@@ -370,15 +347,9 @@ def staff_disputes(
 ) -> dict[str, Any]:
     """Arbitrators: disputes ordered by deadline, soonest first (default: escalated ones;
     ``status=active`` for every open one, or any single status)."""
-    size = check_limit(limit)
-    start = _offset(cursor)
     queryset = selectors.staff_disputes(staff=api_user(request), status=status)
-    rows = list(queryset[start : start + size + 1])
-    more = len(rows) > size
-    return {
-        "items": [row_out(d) for d in rows[:size]],
-        "next_cursor": base64.urlsafe_b64encode(str(start + size).encode()).decode().rstrip("=") if more else None,
-    }
+    page = paginate_by_offset(queryset, cursor=cursor, limit=limit)
+    return {"items": [row_out(d) for d in page.items], "next_cursor": page.next_cursor}
 
 
 @staff_router.post("/disputes/{dispute_id}/decision", response=DisputeOut, by_alias=True)

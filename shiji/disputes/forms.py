@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shiji.core.errors import InvalidInput
 from shiji.core.money import Money, parse_money
 from shiji.disputes.states import DisputeReason, Outcome
 
@@ -46,7 +47,7 @@ class _MoneyField(forms.Field):
             return None
         try:
             return parse_money({"amount": text, "currency": self.currency}, field="refund")
-        except Exception as exc:
+        except InvalidInput as exc:
             raise forms.ValidationError(
                 _("Enter an amount in %(currency)s, e.g. 12.50.") % {"currency": self.currency}
             ) from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
@@ -79,7 +81,7 @@ def staff_disputes(*, staff: User, status: str | None = None) -> QuerySet[Disput
     return queryset.order_by(F("deadline_at").asc(nulls_last=True), "created_at", "id")
 
 
-def disputes_due(*, statuses: tuple[str, ...], before: object, limit: int = 500) -> list[str]:
+def disputes_due(*, statuses: tuple[str, ...], before: datetime, limit: int = 500) -> list[str]:
     return list(
         Dispute.objects.filter(status__in=statuses, deadline_at__lte=before)
         .order_by("deadline_at")

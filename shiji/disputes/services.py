@@ -29,7 +29,9 @@ from shiji.disputes.selectors import access_dispute, disputes_due, party_of
 from shiji.disputes.states import (
     CLOSED_STATUSES,
     ESCALATABLE_STATUSES,
+    OFFERABLE_STATUSES,
     TRANSITIONS,
+    WITHDRAWABLE_STATUSES,
     DisputeReason,
     DisputeStatus,
     Outcome,
@@ -90,15 +92,18 @@ def _item(order: Order) -> str:
     return (titles.get(order.listing.original_language) or next(iter(titles.values()), ""))[:120]
 
 
-def _tell(dispute: Dispute, role: str, event: str, **data: Any) -> None:
-    order = dispute.order
-    notify(
-        user_id=dispute.buyer_id if role == "buyer" else dispute.seller_id,
-        kind=f"dispute.{event}.{role}",
-        subject_type="dispute",
-        subject_id=dispute.pk,
-        data={"item": _item(order), "order": order.pk, **data},
-    )
+def _tell(dispute: Dispute, event: str, *roles: str, **data: Any) -> None:
+    """Notify each of ``roles`` (``buyer``, ``seller``) of ``event``. The order is read again, with
+    its listing, as the change may just have moved it."""
+    dispute.order = order = Order.objects.select_related("listing").get(pk=dispute.order_id)
+    for role in roles:
+        notify(
+            user_id=dispute.buyer_id if role == "buyer" else dispute.seller_id,
+            kind=f"dispute.{event}.{role}",
+            subject_type="dispute",
+            subject_id=dispute.pk,
+            data={"item": _item(order), "order": order.pk, **data},
+        )
 
 
 def _require_party(dispute: Dispute, user: User, *roles: str) -> str:
@@ -112,6 +117,14 @@ def _require_party(dispute: Dispute, user: User, *roles: str) -> str:
             raise Forbidden(_("Only the seller can do this."))
         raise Forbidden(_("Only the buyer or the seller can do this."))
     return party
+
+
+def _check_text(errors: dict[str, list[str]], field: str, text: str, *, missing: str) -> None:
+    """A required text of at most TEXT_MAX characters (already stripped)."""
+    if not text:
+        errors[field] = [missing]
+    elif len(text) > TEXT_MAX:
+        errors[field] = [_("At most %(n)s characters.") % {"n": TEXT_MAX}]
 
 
 def _money_in(dispute: Dispute, amount: Money, field: str) -> None:
@@ -190,10 +203,7 @@ def dispute_open(*, buyer: User, order_id: str, reason: str, description: str) -
     if reason not in DisputeReason.values:
         errors["reason"] = [_("Choose one of: %(reasons)s.") % {"reasons": ", ".join(DisputeReason.values)}]
     description = (description or "").strip()
-    if not description:
-        errors["description"] = [_("Describe what is wrong.")]
-    elif len(description) > TEXT_MAX:
-        errors["description"] = [_("At most %(n)s characters.") % {"n": TEXT_MAX}]
+    _check_text(errors, "description", description, missing=_("Describe what is wrong."))
     if errors:
         raise InvalidInput(_("Please correct the dispute."), fields=errors)
     if Dispute.objects.filter(order_id=order_id).exists():
@@ -220,7 +230,7 @@ def dispute_open(*, buyer: User, order_id: str, reason: str, description: str) -
             deadline_at=due,
         )
         DisputeEvent.objects.create(subject=dispute, actor=buyer, from_state="", to_state=DisputeStatus.OPEN)
-        _tell(dispute, "seller", "opened", reason=str(DisputeReason(reason).label), days=answer_days())
+        _tell(dispute, "opened", "seller", reason=str(DisputeReason(reason).label), days=answer_days())
     return dispute
 
 
@@ -309,7 +319,7 @@ def dispute_offer(*, user: User, dispute_id: str, refund: Money, return_required
     _money_in(dispute, refund, "refund")
     with transaction.atomic():
         dispute = _lock(dispute.pk)
-        if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.OFFERED):
+        if dispute.status not in OFFERABLE_STATUSES:
             raise InvalidState(_("An offer can be made only while the dispute is open."))
         most = held(dispute, lock=True)
         if refund.minor <= 0 or refund.minor > most.minor:
@@ -336,11 +346,9 @@ def dispute_offer(*, user: User, dispute_id: str, refund: Money, return_required
             offer_refund_minor=refund.minor,
             offer_return_required=return_required,
             offered_at=now,
-            deadline_at=None,
-            **{k: v for k, v in _seller_answered(dispute, now).items() if k != "deadline_at"},
+            **{**_seller_answered(dispute, now), "deadline_at": None},
         )
-        dispute.order = Order.objects.select_related("listing").get(pk=dispute.order_id)
-        _tell(dispute, "buyer", "offered", amount=str(refund))
+        _tell(dispute, "offered", "buyer", amount=str(refund))
     return dispute
 
 
@@ -373,11 +381,10 @@ def dispute_accept(*, user: User, dispute_id: str) -> Dispute:
         dispute = _lock(dispute.pk)
         if dispute.status != DisputeStatus.OFFERED or dispute.offer_refund_minor is None:
             raise InvalidState(_("There is no offer to accept."))
-        dispute.order = Order.objects.select_related("listing").get(pk=dispute.order_id)
         refund = Money(dispute.offer_refund_minor, dispute.currency)
         if dispute.offer_return_required:
             _move(dispute, DisputeStatus.RETURN_PENDING, actor=user, note=_("Offer accepted; the item goes back."))
-            _tell(dispute, "seller", "accepted_return", amount=str(refund))
+            _tell(dispute, "accepted_return", "seller", amount=str(refund))
         else:
             _settle(
                 dispute,
@@ -386,7 +393,7 @@ def dispute_accept(*, user: User, dispute_id: str) -> Dispute:
                 actor=user,
                 note=_("The buyer accepted the seller's offer of %(amount)s.") % {"amount": refund},
             )
-            _tell(dispute, "seller", "accepted", amount=str(refund))
+            _tell(dispute, "accepted", "seller", amount=str(refund))
     return dispute
 
 
@@ -418,8 +425,7 @@ def dispute_return_ship(*, user: User, dispute_id: str, carrier: str, tracking_n
             return_shipped_at=now,
             deadline_at=now + timedelta(days=return_confirm_days()),
         )
-        dispute.order = Order.objects.select_related("listing").get(pk=dispute.order_id)
-        _tell(dispute, "seller", "return_shipped", tracking=tracking_number, days=return_confirm_days())
+        _tell(dispute, "return_shipped", "seller", tracking=tracking_number, days=return_confirm_days())
     return dispute
 
 
@@ -440,8 +446,7 @@ def dispute_return_received(*, user: User, dispute_id: str) -> Dispute:
             note=_("The seller received the item back; %(amount)s refunded.") % {"amount": refund},
             return_received_at=timezone.now(),
         )
-        dispute.order = Order.objects.select_related("listing").get(pk=dispute.order_id)
-        _tell(dispute, "buyer", "refunded", amount=str(refund))
+        _tell(dispute, "refunded", "buyer", amount=str(refund))
     return dispute
 
 
@@ -452,11 +457,10 @@ def dispute_withdraw(*, user: User, dispute_id: str) -> Dispute:
     _require_party(dispute, user, "buyer")
     with transaction.atomic():
         dispute = _lock(dispute.pk)
-        if dispute.status in CLOSED_STATUSES or dispute.status == DisputeStatus.RETURN_SHIPPED:
+        if dispute.status not in WITHDRAWABLE_STATUSES:
             raise InvalidState(_("This dispute can no longer be withdrawn."))
         _settle(dispute, to=DisputeStatus.WITHDRAWN, refund=None, actor=user, note=_("The buyer withdrew the dispute."))
-        dispute.order = Order.objects.select_related("listing").get(pk=dispute.order_id)
-        _tell(dispute, "seller", "withdrawn")
+        _tell(dispute, "withdrawn", "seller")
     return dispute
 
 
@@ -485,8 +489,7 @@ def dispute_escalate(*, user: User, dispute_id: str, note: str = "") -> Dispute:
         if dispute.status not in ESCALATABLE_STATUSES:
             raise InvalidState(_("This dispute cannot be escalated now."))
         _escalate(dispute, actor=user, by=party, note=(note or "").strip() or _("Escalated to an arbitrator."))
-        dispute.order = Order.objects.select_related("listing").get(pk=dispute.order_id)
-        _tell(dispute, "seller" if party == "buyer" else "buyer", "escalated")
+        _tell(dispute, "escalated", "seller" if party == "buyer" else "buyer")
     return dispute
 
 
@@ -547,10 +550,9 @@ def _decide(
         },
         request=request,
     )
-    dispute.order = Order.objects.select_related("listing").get(pk=dispute.order_id)
-    data = {"outcome": str(Outcome(outcome).label), "amount": str(amount) if amount else ""}
-    _tell(dispute, "buyer", "decided", **data)
-    _tell(dispute, "seller", "decided", **data)
+    _tell(
+        dispute, "decided", "buyer", "seller", outcome=str(Outcome(outcome).label), amount=str(amount) if amount else ""
+    )
 
 
 def dispute_decide(
@@ -574,10 +576,7 @@ def dispute_decide(
     errors: dict[str, list[str]] = {}
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Choose one of: %(outcomes)s.") % {"outcomes": ", ".join(Outcome.values)}]
-    if not reason:
-        errors["reason"] = [_("Write the reason both sides will read.")]
-    elif len(reason) > TEXT_MAX:
-        errors["reason"] = [_("At most %(n)s characters.") % {"n": TEXT_MAX}]
+    _check_text(errors, "reason", reason, missing=_("Write the reason both sides will read."))
     if errors:
         raise InvalidInput(_("Please correct the decision."), fields=errors)
     with transaction.atomic():
@@ -627,9 +626,7 @@ def dispute_return_unconfirmed(*, dispute_id: str, now: datetime | None = None) 
                 "amount": refund,
             }
         _settle(dispute, to=DisputeStatus.SETTLED, refund=refund, actor=None, note=note)
-        dispute.order = Order.objects.select_related("listing").get(pk=dispute.order_id)
-        _tell(dispute, "buyer", "refunded", amount=str(refund))
-        _tell(dispute, "seller", "refunded", amount=str(refund))
+        _tell(dispute, "refunded", "buyer", "seller", amount=str(refund))
     return True
 
 

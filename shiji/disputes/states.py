@@ -42,4 +42,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 ACTIVE_STATUSES = (S.OPEN, S.OFFERED, S.RETURN_PENDING, S.RETURN_SHIPPED, S.ESCALATED)
 ESCALATABLE_STATUSES = (S.OPEN, S.OFFERED, S.RETURN_PENDING, S.RETURN_SHIPPED)
+# The seller makes or improves an offer until the buyer accepts it or an arbitrator takes over.
+OFFERABLE_STATUSES = (S.OPEN, S.OFFERED)
+# Once the return parcel is on its way the buyer no longer withdraws.
+WITHDRAWABLE_STATUSES = (S.OPEN, S.OFFERED, S.RETURN_PENDING, S.ESCALATED)
 CLOSED_STATUSES = (S.SETTLED, S.DECIDED, S.WITHDRAWN)

@@ -3,6 +3,7 @@ page, and the arbitrators' queue. Every rule lives in ``services``; these only s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,13 +27,17 @@ from shiji.disputes import selectors, services
 from shiji.disputes.api import evidence_url
 from shiji.disputes.forms import DecisionForm, MessageForm, OfferForm, OpenForm, ReturnForm
 from shiji.disputes.models import Dispute
-from shiji.disputes.states import ACTIVE_STATUSES, ESCALATABLE_STATUSES, DisputeStatus
+from shiji.disputes.states import (
+    ACTIVE_STATUSES,
+    ESCALATABLE_STATUSES,
+    OFFERABLE_STATUSES,
+    WITHDRAWABLE_STATUSES,
+    DisputeStatus,
+)
 from shiji.orders.selectors import access_order
 from shiji.web.forms import form_add_service_error
 
 QUEUE_LIMIT = 200
-# Once the return parcel is on its way the buyer no longer withdraws (the service agrees).
-WITHDRAWABLE = (DisputeStatus.OPEN, DisputeStatus.OFFERED, DisputeStatus.RETURN_PENDING, DisputeStatus.ESCALATED)
 
 
 def _dispute(user: User, dispute_id: str) -> Dispute:
@@ -76,17 +82,20 @@ def _page(request: HttpRequest, user: User, dispute: Dispute, **forms_in: forms.
         "offer": Money(dispute.offer_refund_minor, currency) if dispute.offer_refund_minor is not None else None,
         "refund": Money(dispute.refund_minor, currency) if dispute.refund_minor else None,
         "thread": thread,
-        "events": [{"event": e, "who": _who(dispute, e.actor_id)} for e in dispute.events.order_by("at", "id")],
+        "events": [
+            {"event": e, "who": _who(dispute, e.actor_id), "state": DisputeStatus(e.to_state).label}
+            for e in dispute.events.order_by("at", "id")
+        ],
         "message_form": forms_in.get("message_form") or (MessageForm() if active else None),
         "offer_form": forms_in.get("offer_form")
-        or (OfferForm(currency=currency) if party == "seller" and status in ("open", "offered") else None),
+        or (OfferForm(currency=currency) if party == "seller" and status in OFFERABLE_STATUSES else None),
         "return_form": forms_in.get("return_form")
         or (ReturnForm() if party == "buyer" and status == DisputeStatus.RETURN_PENDING else None),
         "decision_form": forms_in.get("decision_form")
         or (DecisionForm(currency=currency) if party == "arbitrator" and status == DisputeStatus.ESCALATED else None),
         "can_accept": party == "buyer" and status == DisputeStatus.OFFERED,
         "can_escalate": party in ("buyer", "seller") and status in ESCALATABLE_STATUSES,
-        "can_withdraw": party == "buyer" and status in WITHDRAWABLE,
+        "can_withdraw": party == "buyer" and status in WITHDRAWABLE_STATUSES,
         "can_confirm_return": party == "seller" and status == DisputeStatus.RETURN_SHIPPED,
     }
     return render(request, "disputes/pages/dispute.html", context)
@@ -98,56 +107,66 @@ def dispute_page(request: HttpRequest, dispute_id: str) -> HttpResponse:
     return _page(request, user, _dispute(user, dispute_id))
 
 
-def _message(request: HttpRequest, user: User, dispute: Dispute) -> HttpResponse:
-    form = MessageForm(request.POST, request.FILES)
+def _submit(
+    request: HttpRequest,
+    user: User,
+    dispute: Dispute,
+    form: forms.Form,
+    *,
+    form_name: str,
+    run: Callable[[dict[str, Any]], object],
+    done: str = "",
+    then: str = "",
+) -> HttpResponse:
+    """Call the service with a valid form's data in one transaction and redirect (to the dispute
+    unless ``then`` says otherwise); else show the page again with the form and its errors."""
     if form.is_valid():
         try:
             with transaction.atomic(durable=True):
-                photos = []
-                if form.cleaned_data.get("image"):
-                    photos.append(
-                        services.evidence_upload(user=user, dispute_id=dispute.pk, upload=form.cleaned_data["image"]).pk
-                    )
-                services.dispute_message(
-                    user=user, dispute_id=dispute.pk, text=form.cleaned_data.get("text") or "", attachments=photos
-                )
+                run(form.cleaned_data)
         except ShijiError as exc:
             form_add_service_error(form, exc)
         else:
-            return redirect("disputes:detail", dispute_id=dispute.pk)
-    return _page(request, user, dispute, message_form=form)
+            if done:
+                messages.success(request, done)
+            return redirect(then or reverse("disputes:detail", kwargs={"dispute_id": dispute.pk}))
+    return _page(request, user, dispute, **{form_name: form})
+
+
+def _message(request: HttpRequest, user: User, dispute: Dispute) -> HttpResponse:
+    def run(data: dict[str, Any]) -> None:
+        photos = []
+        if data.get("image"):
+            photos.append(services.evidence_upload(user=user, dispute_id=dispute.pk, upload=data["image"]).pk)
+        services.dispute_message(user=user, dispute_id=dispute.pk, text=data.get("text") or "", attachments=photos)
+
+    form = MessageForm(request.POST, request.FILES)
+    return _submit(request, user, dispute, form, form_name="message_form", run=run)
 
 
 def _offer(request: HttpRequest, user: User, dispute: Dispute) -> HttpResponse:
-    form = OfferForm(request.POST, currency=dispute.currency)
-    if form.is_valid():
-        try:
-            with transaction.atomic(durable=True):
-                services.dispute_offer(
-                    user=user,
-                    dispute_id=dispute.pk,
-                    refund=form.cleaned_data["refund"],
-                    return_required=form.cleaned_data["return_required"],
-                )
-        except ShijiError as exc:
-            form_add_service_error(form, exc)
-        else:
-            messages.success(request, _("Your offer was sent to the buyer."))
-            return redirect("disputes:detail", dispute_id=dispute.pk)
-    return _page(request, user, dispute, offer_form=form)
+    return _submit(
+        request,
+        user,
+        dispute,
+        OfferForm(request.POST, currency=dispute.currency),
+        form_name="offer_form",
+        run=lambda data: services.dispute_offer(
+            user=user, dispute_id=dispute.pk, refund=data["refund"], return_required=data["return_required"]
+        ),
+        done=_("Your offer was sent to the buyer."),
+    )
 
 
 def _return(request: HttpRequest, user: User, dispute: Dispute) -> HttpResponse:
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic(durable=True):
-                services.dispute_return_ship(user=user, dispute_id=dispute.pk, **form.cleaned_data)
-        except ShijiError as exc:
-            form_add_service_error(form, exc)
-        else:
-            return redirect("disputes:detail", dispute_id=dispute.pk)
-    return _page(request, user, dispute, return_form=form)
+    return _submit(
+        request,
+        user,
+        dispute,
+        ReturnForm(request.POST),
+        form_name="return_form",
+        run=lambda data: services.dispute_return_ship(user=user, dispute_id=dispute.pk, **data),
+    )
 
 
 SIMPLE_ACTIONS = {
@@ -228,7 +247,10 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
         request,
         "disputes/pages/staff_queue.html",
         {
-            "items": list(queue[:QUEUE_LIMIT]),
+            "items": [
+                {"dispute": d, "escalated_by": _who(d, None, d.escalated_by) if d.escalated_by else ""}
+                for d in queue[:QUEUE_LIMIT]
+            ],
             "status": status,
             "filters": [
                 (value, DisputeStatus(value).label if value != "active" else _("All open")) for value in STAFF_FILTERS
@@ -244,21 +266,20 @@ def staff_decide(request: HttpRequest, dispute_id: str) -> HttpResponse:
     if not user_has_role(user, Role.ARBITRATOR):
         raise PermissionDenied
     dispute = _dispute(user, dispute_id)
-    form = DecisionForm(request.POST, currency=dispute.currency)
-    if form.is_valid():
-        try:
-            with transaction.atomic(durable=True):
-                services.dispute_decide(
-                    arbitrator=user,
-                    dispute_id=dispute.pk,
-                    outcome=form.cleaned_data["outcome"],
-                    refund=form.cleaned_data.get("refund"),
-                    reason=form.cleaned_data["reason"],
-                    request=request,
-                )
-        except ShijiError as exc:
-            form_add_service_error(form, exc)
-        else:
-            messages.success(request, _("Decided. Both sides have been told."))
-            return redirect("disputes_staff:queue")
-    return _page(request, user, dispute, decision_form=form)
+    return _submit(
+        request,
+        user,
+        dispute,
+        DecisionForm(request.POST, currency=dispute.currency),
+        form_name="decision_form",
+        run=lambda data: services.dispute_decide(
+            arbitrator=user,
+            dispute_id=dispute.pk,
+            outcome=data["outcome"],
+            refund=data.get("refund"),
+            reason=data["reason"],
+            request=request,
+        ),
+        done=_("Decided. Both sides have been told."),
+        then=reverse("disputes_staff:queue"),
+    )

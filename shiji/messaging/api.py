@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -14,9 +13,8 @@ from ninja import Query, Router, Status
 
 from shiji.accounts.models import User
 from shiji.api.auth import AUTH, api_user
-from shiji.api.pagination import check_limit, paginate_by_id
+from shiji.api.pagination import bad_cursor, check_limit, cursor_decode, cursor_encode, paginate_by_id
 from shiji.core.audit import client_ip
-from shiji.core.errors import InvalidInput
 from shiji.core.time import iso_utc
 from shiji.messaging import selectors, services
 from shiji.messaging.models import Conversation, Message
@@ -47,15 +45,6 @@ def message_out(message: Message) -> dict[str, Any]:
     }
 
 
-def listing_title(conversation: Conversation, viewer: User) -> str:
-    titles: dict[str, str] = conversation.listing.title or {}
-    return (
-        titles.get(viewer.language)
-        or titles.get(conversation.listing.original_language)
-        or next(iter(titles.values()), "")
-    )
-
-
 def conversation_out(conversation: Conversation, *, viewer: User) -> dict[str, Any]:
     other = conversation.seller if viewer.pk == conversation.buyer_id else conversation.buyer
     last_text: str | None = getattr(conversation, "last_text", None)
@@ -65,7 +54,7 @@ def conversation_out(conversation: Conversation, *, viewer: User) -> dict[str, A
         "id": conversation.pk,
         "kind": conversation.kind,
         "order": conversation.order_id,
-        "listing": {"id": conversation.listing_id, "title": listing_title(conversation, viewer)},
+        "listing": {"id": conversation.listing_id, "title": selectors.listing_title_for(conversation.listing, viewer)},
         "other_party": {"id": other.pk, "display_name": other.display_name},
         "created_at": iso_utc(conversation.created_at),
         "last_message_at": iso_utc(conversation.last_message_at),
@@ -74,8 +63,13 @@ def conversation_out(conversation: Conversation, *, viewer: User) -> dict[str, A
     }
 
 
-def _message_page(conversation: Conversation | None, cursor: str | None, limit: int | None) -> dict[str, Any]:
+def _thread_page(
+    user: User, conversation: Conversation | None, cursor: str | None, limit: int | None
+) -> dict[str, Any]:
+    """A page of a thread, newest first; reading the first page marks the thread read."""
     page = paginate_by_id(selectors.thread_messages(conversation), cursor=cursor, limit=limit)
+    if conversation is not None and not cursor:
+        services.conversation_mark_read(user=user, conversation=conversation)
     return {"items": [message_out(m) for m in page.items], "next_cursor": page.next_cursor}
 
 
@@ -92,10 +86,7 @@ def order_messages(
 ) -> dict[str, Any]:
     user = api_user(request)
     _order, conversation = selectors.order_thread_for(user=user, order_id=order_id, request=request)
-    body = _message_page(conversation, cursor, limit)
-    if conversation is not None and not cursor:
-        services.conversation_mark_read(user=user, conversation=conversation)
-    return body
+    return _thread_page(user, conversation, cursor, limit)
 
 
 @router.post(
@@ -126,28 +117,24 @@ def inquiry_start(request: HttpRequest, listing_id: str, payload: MessageIn) -> 
 
 
 def _encode_cursor(conversation: Conversation) -> str:
-    value = f"{iso_utc(conversation.last_message_at)}|{conversation.pk}"
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+    return cursor_encode(f"{iso_utc(conversation.last_message_at)}|{conversation.pk}")
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    at, _sep, pk = cursor_decode(cursor).partition("|")
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, pk = raw.split("|", 1)
         moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:  # ours always carry "Z"; anything else was not made here
-            raise ValueError(at)
-        return moment, pk
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(_("Bad cursor."), fields={"cursor": [_("Bad cursor.")]}) from exc
+    except ValueError as exc:
+        raise bad_cursor() from exc
+    if moment.tzinfo is None or not pk:  # ours always carry "Z" and an id; anything else was not made here
+        raise bad_cursor()
+    return moment, pk
 
 
 @router.get("/me/conversations", response=ConversationPage, summary="My conversations, most recent first")
 def my_conversations(
     request: HttpRequest, cursor: str | None = None, limit: int | None = Query(None)
 ) -> dict[str, Any]:
-    from django.db.models import Q
-
     user = api_user(request)
     size = check_limit(limit)
     queryset = selectors.user_conversations(user=user).order_by("-last_message_at", "-id")
@@ -169,10 +156,7 @@ def conversation_messages(
 ) -> dict[str, Any]:
     user = api_user(request)
     conversation = selectors.access_conversation(user=user, conversation_id=conversation_id, request=request)
-    body = _message_page(conversation, cursor, limit)
-    if not cursor:
-        services.conversation_mark_read(user=user, conversation=conversation)
-    return body
+    return _thread_page(user, conversation, cursor, limit)
 
 
 @router.post(

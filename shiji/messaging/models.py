@@ -60,9 +60,6 @@ class Conversation(models.Model):
     def is_participant(self, user_id: str) -> bool:
         return user_id in (self.buyer_id, self.seller_id)
 
-    def other_party_id(self, user_id: str) -> str:
-        return self.seller_id if user_id == self.buyer_id else self.buyer_id
-
 
 class Message(models.Model):
     id = OpaqueIdField(prefix="msg")

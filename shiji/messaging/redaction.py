@@ -35,10 +35,6 @@ class Redacted:
     text: str  # the text with every found span replaced by MARKER
     kinds: tuple[str, ...]  # what was found, in KINDS order, each once
 
-    @property
-    def redacted(self) -> bool:
-        return bool(self.kinds)
-
 
 # --- normalisation ---------------------------------------------------------------------------
 

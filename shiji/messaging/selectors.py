@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from shiji.accounts.models import User
 from shiji.accounts.roles import Role, user_has_role
+from shiji.catalog.models import Listing
 from shiji.core.audit import audit_record
 from shiji.core.errors import NotFound
 from shiji.messaging.models import Conversation, ConversationKind, Message
@@ -41,10 +42,35 @@ def access_conversation(*, user: User, conversation_id: str, request: HttpReques
 
 def access_conversation_as_participant(*, user: User, conversation_id: str) -> Conversation:
     """A conversation ``user`` takes part in (to write in it); anything else is 'not found'."""
-    conversation = Conversation.objects.select_related("buyer", "seller", "listing").filter(pk=conversation_id).first()
+    conversation = Conversation.objects.filter(pk=conversation_id).only("buyer_id", "seller_id").first()
     if conversation is None or not conversation.is_participant(user.pk):
         raise _not_found()
     return conversation
+
+
+def inquiry_id(*, buyer: User, listing_id: str) -> str | None:
+    """The id of ``buyer``'s inquiry thread about a listing, if they have asked before."""
+    return (
+        Conversation.objects.filter(kind=ConversationKind.INQUIRY, listing_id=listing_id, buyer=buyer)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def listing_title_for(listing: Listing, viewer: User) -> str:
+    """The listing's title in ``viewer``'s language, else as written, else any."""
+    titles: dict[str, str] = listing.title or {}
+    return titles.get(viewer.language) or titles.get(listing.original_language) or next(iter(titles.values()), "")
+
+
+def message_for_report(*, user: User, message_id: str) -> Message:
+    """A delivered message of a conversation ``user`` takes part in (what they may report)."""
+    message = (
+        Message.objects.select_related("conversation", "sender").filter(pk=message_id, withheld_at__isnull=True).first()
+    )
+    if message is None or not message.conversation.is_participant(user.pk):
+        raise NotFound(_("No such message."))
+    return message
 
 
 def order_thread_for(

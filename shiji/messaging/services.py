@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from shiji.core.ratelimit import ratelimit_hit
 from shiji.messaging.errors import OwnListing, RiskBlocked
 from shiji.messaging.models import Conversation, ConversationKind, Message
 from shiji.messaging.redaction import redact
+from shiji.messaging.selectors import access_conversation_as_participant, inquiry_id, listing_title_for
 from shiji.notifications.services import notify
 from shiji.orders.models import Order
 from shiji.risk.engine import RiskAction, RiskPoint, risk_evaluate
@@ -58,11 +59,6 @@ def _clean(text: str | None) -> str:
     return cleaned
 
 
-def _item_title(listing_title: dict[str, str] | None, original_language: str, user: User) -> str:
-    titles = listing_title or {}
-    return (titles.get(user.language) or titles.get(original_language) or next(iter(titles.values()), ""))[:120]
-
-
 def _limit(sender: User) -> None:
     ratelimit_hit(scope="message", key=sender.pk, limit=SENDS_PER_MINUTE, window_seconds=60)
     ratelimit_hit(scope="message-day", key=sender.pk, limit=SENDS_PER_DAY, window_seconds=86400)
@@ -89,7 +85,7 @@ def _tell_other_party(conversation: Conversation, message: Message) -> None:
         subject_id=conversation.order_id if is_order and conversation.order_id else conversation.pk,
         data={
             "sender": message.sender.display_name,
-            "item": _item_title(conversation.listing.title, conversation.listing.original_language, recipient),
+            "item": listing_title_for(conversation.listing, recipient)[:120],
             # already redacted: no contact detail reaches the e-mail either
             "excerpt": Truncator(message.text).chars(EXCERPT_CHARS),
             "conversation": conversation.pk,
@@ -97,7 +93,7 @@ def _tell_other_party(conversation: Conversation, message: Message) -> None:
     )
 
 
-def _deliver(*, conversation_id: str, sender: User, text: str, ip: str | None) -> tuple[Sent | None, Message]:
+def _deliver(*, conversation_id: str, sender: User, text: str, ip: str | None) -> Sent | None:
     """Inside a transaction: store the redacted message, ask the risk engine, and either deliver
     it (None for a blocked one) — the caller raises after commit so the decision is kept."""
     conversation = (
@@ -117,7 +113,7 @@ def _deliver(*, conversation_id: str, sender: User, text: str, ip: str | None) -
     if verdict.action == RiskAction.BLOCK:
         message.withheld_at = timezone.now()
         message.save(update_fields=["withheld_at"])
-        return None, message
+        return None
     _tell_other_party(conversation, message)
     read_field = "buyer_last_read_at" if sender.pk == conversation.buyer_id else "seller_last_read_at"
     Conversation.objects.filter(pk=conversation.pk).update(
@@ -126,12 +122,12 @@ def _deliver(*, conversation_id: str, sender: User, text: str, ip: str | None) -
     conversation.last_message_at = message.created_at
     setattr(conversation, read_field, message.created_at)
     warning = redaction_warning() if result.kinds or verdict.action == RiskAction.WARN else None
-    return Sent(conversation=conversation, message=message, warning=warning), message
+    return Sent(conversation=conversation, message=message, warning=warning)
 
 
 def _send(*, conversation_id: str, sender: User, text: str, ip: str | None) -> Sent:
     with transaction.atomic():
-        sent, _message = _deliver(conversation_id=conversation_id, sender=sender, text=text, ip=ip)
+        sent = _deliver(conversation_id=conversation_id, sender=sender, text=text, ip=ip)
     if sent is None:
         raise RiskBlocked()
     return sent
@@ -139,29 +135,10 @@ def _send(*, conversation_id: str, sender: User, text: str, ip: str | None) -> S
 
 def message_send(*, sender: User, conversation_id: str, text: str, ip: str | None = None) -> Sent:
     """``sender`` (a participant) writes in a conversation; the text is redacted before it is stored."""
-    conversation = Conversation.objects.filter(pk=conversation_id).only("buyer_id", "seller_id").first()
-    if conversation is None or not conversation.is_participant(sender.pk):
-        raise NotFound(_("No such conversation."))
+    conversation = access_conversation_as_participant(user=sender, conversation_id=conversation_id)
     cleaned = _clean(text)
     _limit(sender)
     return _send(conversation_id=conversation.pk, sender=sender, text=cleaned, ip=ip)
-
-
-def _order_conversation(order: Order) -> Conversation:
-    conversation = Conversation.objects.filter(order=order).first()
-    if conversation is not None:
-        return conversation
-    try:
-        with transaction.atomic():
-            return Conversation.objects.create(
-                kind=ConversationKind.ORDER,
-                order=order,
-                listing_id=order.listing_id,
-                buyer_id=order.buyer_id,
-                seller_id=order.seller_id,
-            )
-    except IntegrityError:  # the other party opened it at the same moment
-        return Conversation.objects.get(order=order)
 
 
 def order_message_send(*, sender: User, order_id: str, text: str, ip: str | None = None) -> Sent:
@@ -171,7 +148,16 @@ def order_message_send(*, sender: User, order_id: str, text: str, ip: str | None
         raise NotFound(_("No such order."))
     cleaned = _clean(text)
     _limit(sender)
-    conversation = _order_conversation(order)
+    # get_or_create takes the row the other party opened at the same moment
+    conversation, _created = Conversation.objects.get_or_create(
+        order=order,
+        defaults={
+            "kind": ConversationKind.ORDER,
+            "listing_id": order.listing_id,
+            "buyer_id": order.buyer_id,
+            "seller_id": order.seller_id,
+        },
+    )
     return _send(conversation_id=conversation.pk, sender=sender, text=cleaned, ip=ip)
 
 
@@ -182,21 +168,19 @@ def inquiry_start(*, buyer: User, listing_id: str, text: str, ip: str | None = N
     if listing.seller_id == buyer.pk:
         raise OwnListing()
     cleaned = _clean(text)
-    conversation = Conversation.objects.filter(kind=ConversationKind.INQUIRY, listing=listing, buyer=buyer).first()
-    if conversation is None:
+    conversation_id = inquiry_id(buyer=buyer, listing_id=listing.pk)
+    if conversation_id is None:
         require_not_suspended(buyer)
         ratelimit_hit(scope="inquiry", key=buyer.pk, limit=INQUIRIES_PER_HOUR, window_seconds=3600)
         _limit(buyer)
-        try:
-            with transaction.atomic():
-                conversation = Conversation.objects.create(
-                    kind=ConversationKind.INQUIRY, listing=listing, buyer=buyer, seller_id=listing.seller_id
-                )
-        except IntegrityError:  # a double submit opened it a moment ago
-            conversation = Conversation.objects.get(kind=ConversationKind.INQUIRY, listing=listing, buyer=buyer)
+        # get_or_create takes the row a double submit opened a moment ago
+        conversation, _created = Conversation.objects.get_or_create(
+            kind=ConversationKind.INQUIRY, listing=listing, buyer=buyer, defaults={"seller_id": listing.seller_id}
+        )
+        conversation_id = conversation.pk
     else:
         _limit(buyer)
-    return _send(conversation_id=conversation.pk, sender=buyer, text=cleaned, ip=ip)
+    return _send(conversation_id=conversation_id, sender=buyer, text=cleaned, ip=ip)
 
 
 def conversation_mark_read(*, user: User, conversation: Conversation) -> None:
@@ -234,14 +218,4 @@ def message_hide(*, moderator: User, message_id: str, reason: str) -> Message:
                 "reason": message.hidden_reason,
             },
         )
-    return message
-
-
-def message_for_report(*, user: User, message_id: str) -> Message:
-    """A delivered message of a conversation ``user`` takes part in (what they may report)."""
-    message = (
-        Message.objects.select_related("conversation", "sender").filter(pk=message_id, withheld_at__isnull=True).first()
-    )
-    if message is None or not message.conversation.is_participant(user.pk):
-        raise NotFound(_("No such message."))
     return message

@@ -3,6 +3,7 @@ panel and the listing's "Ask the seller". Each view parses input, calls one serv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages as flash
@@ -47,6 +48,20 @@ def thread_rows(conversation: Conversation | None, *, viewer: User, limit: int =
 def _flash_sent(request: HttpRequest, sent: services.Sent) -> None:
     if sent.warning:
         flash.warning(request, sent.warning)
+
+
+def _send_posted(request: HttpRequest, form: MessageForm, send: Callable[[str], services.Sent]) -> services.Sent | None:
+    """Send the posted text; a refusal is flashed and gives None (the caller redirects back)."""
+    if not form.is_valid():
+        flash.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return None
+    try:
+        return send(form.cleaned_data["text"])
+    except NotFound as exc:
+        raise Http404 from exc
+    except ShijiError as error:
+        flash.error(request, str(error.message))
+        return None
 
 
 @login_required
@@ -103,42 +118,27 @@ def conversation_view(request: HttpRequest, conversation_id: str) -> HttpRespons
 @require_POST
 def order_message_view(request: HttpRequest, order_id: str) -> HttpResponse:
     user = page_user(request)
-    target = reverse("orders:detail", args=[order_id]) + "#messages"
-    form = MessageForm(request.POST)
-    if not form.is_valid():
-        flash.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect(target)
-    try:
-        sent = services.order_message_send(
-            sender=user, order_id=order_id, text=form.cleaned_data["text"], ip=client_ip(request)
-        )
-    except NotFound as exc:
-        raise Http404 from exc
-    except ShijiError as error:
-        flash.error(request, str(error.message))
-        return redirect(target)
-    _flash_sent(request, sent)
-    return redirect(target)
+    sent = _send_posted(
+        request,
+        MessageForm(request.POST),
+        lambda text: services.order_message_send(sender=user, order_id=order_id, text=text, ip=client_ip(request)),
+    )
+    if sent is not None:
+        _flash_sent(request, sent)
+    return redirect(reverse("orders:detail", args=[order_id]) + "#messages")
 
 
 @login_required
 @require_POST
 def listing_ask_view(request: HttpRequest, listing_id: str) -> HttpResponse:
     user = page_user(request)
-    back = reverse("catalog:listing", args=[listing_id])
-    form = InquiryForm(request.POST)
-    if not form.is_valid():
-        flash.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect(back)
-    try:
-        sent = services.inquiry_start(
-            buyer=user, listing_id=listing_id, text=form.cleaned_data["text"], ip=client_ip(request)
-        )
-    except NotFound as exc:
-        raise Http404 from exc
-    except ShijiError as error:
-        flash.error(request, str(error.message))
-        return redirect(back)
+    sent = _send_posted(
+        request,
+        InquiryForm(request.POST),
+        lambda text: services.inquiry_start(buyer=user, listing_id=listing_id, text=text, ip=client_ip(request)),
+    )
+    if sent is None:
+        return redirect(reverse("catalog:listing", args=[listing_id]))
     flash.success(request, _("Your question was sent to the seller."))
     _flash_sent(request, sent)
     return redirect(reverse("messaging:conversation", args=[sent.conversation.pk]) + "#latest")

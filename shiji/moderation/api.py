@@ -7,7 +7,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from shiji.accounts.models import User
 from shiji.api.auth import AUTH, api_user
 from shiji.api.pagination import paginate_by_id
 from shiji.core.time import iso_utc
@@ -132,12 +131,12 @@ def staff_report_action(request: HttpRequest, report_id: str, payload: ActionIn)
     record = services.report_action(
         moderator=api_user(request), report_id=report_id, action=payload.action, reason=payload.reason, request=request
     )
-    reports = list(Report.objects.filter(action=record).select_related("target_owner").order_by("pk"))
-    return {"action": action_out(record), "reports": _staff_reports(reports)}
+    return {"action": action_out(record), "reports": _staff_reports(selectors.reports_of_action(record))}
 
 
 def _account_out(record: ModerationAction) -> dict[str, Any]:
-    user = User.objects.get(pk=record.target_id)
+    user = record.target_owner  # the account itself: suspend and unsuspend target their owner
+    assert user is not None
     return {
         "id": user.pk,
         "suspended": user.suspended,

@@ -12,7 +12,7 @@ from shiji.accounts.models import User
 from shiji.accounts.roles import Role, require_role
 from shiji.core.errors import InvalidInput, NotFound
 from shiji.moderation.models import ModerationAction, Report
-from shiji.moderation.states import ActionKind, ReportStatus, TargetType
+from shiji.moderation.states import ActionKind, ReportReason, ReportStatus, TargetType
 from shiji.moderation.targets import Target, targets_for_staff
 
 QUEUE_PAGE_TARGETS = 50
@@ -28,6 +28,11 @@ def access_report_for_reporter(*, reporter: User, report_id: str) -> Report:
     if report is None:
         raise NotFound(_("No such report."))
     return report
+
+
+def reports_of_action(record: ModerationAction) -> list[Report]:
+    """The reports a moderator's decision resolved, in id order."""
+    return list(Report.objects.filter(action=record).select_related("target_owner").order_by("pk"))
 
 
 def check_report_status(status: str | None) -> str:
@@ -101,7 +106,7 @@ class QueueGroup:
 
     @property
     def reasons(self) -> list[tuple[str, int]]:
-        labels = dict(Report._meta.get_field("reason").choices or [])
+        labels = dict(ReportReason.choices)
         counts = Counter(report.reason for report in self.reports)
         return [(str(labels.get(reason, reason)), n) for reason, n in counts.most_common()]
 
@@ -133,6 +138,15 @@ def open_report_target_count() -> int:
 def suspended_users(*, moderator: User) -> QuerySet[User]:
     require_role(moderator, Role.MODERATOR)
     return User.objects.filter(suspended_at__isnull=False).order_by("-suspended_at")
+
+
+def access_account_for_moderator(*, moderator: User, user_id: str) -> User:
+    """Any account, for a moderator; an unknown id is 'not found'."""
+    require_role(moderator, Role.MODERATOR)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(_("No such user."))
+    return user
 
 
 def moderation_history(*, moderator: User, user_id: str) -> QuerySet[ModerationAction]:

@@ -20,7 +20,8 @@ from shiji.catalog.models import Listing
 from shiji.catalog.selectors import listing_get_visible
 from shiji.catalog.services import listing_suppress
 from shiji.core.errors import NotFound
-from shiji.messaging.services import message_for_report, message_hide
+from shiji.messaging.selectors import message_for_report
+from shiji.messaging.services import message_hide
 from shiji.moderation.errors import CannotHide
 from shiji.moderation.states import TargetType
 from shiji.reputation.selectors import access_review

@@ -130,9 +130,10 @@ def action_view(request: HttpRequest, report_id: str) -> HttpResponse:
 def user_view(request: HttpRequest, user_id: str) -> HttpResponse:
     """One account: its suspension, the decisions about it, and suspend / unsuspend."""
     moderator = _moderator(request)
-    person = User.objects.filter(pk=user_id).first()
-    if person is None:
-        raise Http404
+    try:
+        person = selectors.access_account_for_moderator(moderator=moderator, user_id=user_id)
+    except NotFound as exc:
+        raise Http404 from exc
     form = SuspensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         decision = request.POST.get("decision")

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from shiji.api.auth import api_user
 from shiji.api.pagination import paginate_by_id
-from shiji.core.errors import NotFound
 from shiji.core.time import iso_utc
 from shiji.notifications.models import Notification
+from shiji.notifications.selectors import user_notifications
 from shiji.notifications.services import notification_mark_read
 from shiji.notifications.texts import notification_path, notification_text
 
@@ -58,23 +57,17 @@ def notification_list(
     request: HttpRequest, cursor: str | None = None, limit: int | None = Query(None), unread: bool = False
 ) -> dict[str, Any]:
     user = api_user(request)
-    queryset = Notification.objects.filter(user=user)
-    if unread:
-        queryset = queryset.filter(read_at__isnull=True)
-    page = paginate_by_id(queryset, cursor=cursor, limit=limit)
+    page = paginate_by_id(user_notifications(user=user, unread=unread), cursor=cursor, limit=limit)
     return {
         "items": [notification_out(n) for n in page.items],
         "next_cursor": page.next_cursor,
-        "unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "unread": user_notifications(user=user, unread=True).count(),
     }
 
 
 @router.post("/notifications/{notification_id}/read", response=MarkedOut)
 def notification_read(request: HttpRequest, notification_id: str) -> dict[str, int]:
-    user = api_user(request)
-    if not Notification.objects.filter(pk=notification_id, user=user).exists():
-        raise NotFound(_("No such notification."))
-    return {"marked": notification_mark_read(user=user, notification_id=notification_id)}
+    return {"marked": notification_mark_read(user=api_user(request), notification_id=notification_id)}
 
 
 @router.post("/notifications/read", response=MarkedOut)

@@ -7,11 +7,14 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shiji.accounts.models import User
+from shiji.core.errors import NotFound
 from shiji.core.jobs import enqueue_on_commit
 from shiji.core.realtime import user_push_on_commit
 from shiji.notifications.models import Notification
+from shiji.notifications.selectors import user_notifications
 
 
 def notify(
@@ -32,9 +35,12 @@ def notify(
 
 
 def notification_mark_read(*, user: User, notification_id: str | None = None) -> int:
-    """Mark one (or, without an id, every) unread notification of ``user`` read."""
-    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    """Mark one (or, without an id, every) unread notification of ``user`` read; returns how many
+    changed. Someone else's (or no such) notification is 'not found'."""
+    queryset = user_notifications(user=user, unread=True)
     if notification_id is not None:
+        if not user_notifications(user=user).filter(pk=notification_id).exists():
+            raise NotFound(_("No such notification."))
         queryset = queryset.filter(pk=notification_id)
     with transaction.atomic():
         return queryset.update(read_at=timezone.now())

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shiji.accounts.selectors import page_user
-from shiji.notifications.models import Notification
+from shiji.notifications.selectors import user_notifications
 from shiji.notifications.services import notification_mark_read
 from shiji.notifications.texts import notification_path, notification_text
 
@@ -14,7 +14,7 @@ from shiji.notifications.texts import notification_path, notification_text
 @login_required
 def notifications_view(request: HttpRequest) -> HttpResponse:
     user = page_user(request)
-    rows = list(Notification.objects.filter(user=user).order_by("-created_at")[:100])
+    rows = list(user_notifications(user=user).order_by("-created_at")[:100])
     items = [{"notification": n, "text": notification_text(n), "path": notification_path(n)} for n in rows]
     return render(request, "notifications/pages/list.html", {"items": items})
 

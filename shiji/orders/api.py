@@ -28,11 +28,11 @@ from shiji.orders.schemas import (
     RefundOut,
     ShipmentOut,
 )
-from shiji.orders.shipping import order_label_for, order_ship, order_timeline
+from shiji.orders.shipping import order_label_for, order_ship
 from shiji.orders.states import OrderStatus
 from shiji.payments.models import Payment, Refund
-from shiji.shipping.api import shipment_out
-from shiji.shipping.selectors import shipment_for_order
+from shiji.shipping.api import shipment_out, timeline_out
+from shiji.shipping.selectors import shipment_for_order, shipment_timeline
 
 router = Router()
 staff_router = Router()
@@ -136,7 +136,7 @@ def order_out(order: Order, *, viewer: User) -> dict[str, Any]:
         "ship_to": selectors.order_ship_to_for(order, viewer=viewer),
         "shipment": _shipment_for(order),
         "customs": order.customs or None,
-        "timeline": order_timeline(order),
+        "timeline": timeline_out(shipment_timeline(order.pk)),
         "carrier_service": order.carrier_service or None,
         "review_requested_at": iso_utc(order.review_requested_at) if order.review_requested_at else None,
         "seller_proceeds": (

@@ -175,7 +175,7 @@ def order_refund(*, user: User, order_id: str, amount: Money, reason: str) -> Re
         refund = refund_create(order=order, amount=amount, reason=reason.strip(), actor=user)
         if order.escrow_expected_minor > 0:
             order_notify(order, OrderStatus.REFUNDED, amount=str(amount))  # partial: the order stays open
-        if order.escrow_expected_minor == 0:
+        else:
             _move(order, OrderStatus.REFUNDED, actor=user, note=reason.strip()[:500])
             if order.status == OrderStatus.REFUNDED and order.shipped_at is None:
                 stock_restore(order.listing_id, order.quantity)

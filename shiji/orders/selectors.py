@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db.models import F, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
@@ -9,41 +11,10 @@ from shiji.accounts.models import User
 from shiji.accounts.roles import Role, require_role, user_has_role
 from shiji.core.audit import audit_record
 from shiji.core.errors import NotFound
+from shiji.customs.goods import EU_MEMBER_STATES
 from shiji.identity.gates import YearlySales
 from shiji.orders.models import Order, Quote
 from shiji.orders.states import OrderStatus
-
-EU = frozenset(
-    (
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-    )
-)
 
 
 def escrow_expected_by_order() -> dict[str, tuple[str, int]]:
@@ -81,6 +52,14 @@ def user_orders(*, user: User, role: str) -> QuerySet[Order]:
     return Order.objects.filter(buyer=user)
 
 
+def order_ship_by(order: Order) -> datetime | None:
+    """The date a paid order should ship by: payment plus the listing's handling days (None
+    once it is no longer waiting to ship)."""
+    if order.status != OrderStatus.PAID or order.paid_at is None:
+        return None
+    return order.paid_at + timedelta(days=order.listing.handling_days)
+
+
 def orders_expired_ids(limit: int = 500) -> list[str]:
     return list(
         Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lte=timezone.now())
@@ -99,7 +78,10 @@ def seller_yearly_sales(seller: User) -> YearlySales:
     done = Order.objects.filter(seller=seller, status=OrderStatus.COMPLETED, completed_at__gte=start)
     totals: dict[str, dict[str, int]] = {"EU": {}, "US": {}}
     counts = {"EU": 0, "US": 0}
-    for region, queryset in (("EU", done.filter(ship_to_country__in=EU)), ("US", done.filter(ship_to_country="US"))):
+    for region, queryset in (
+        ("EU", done.filter(ship_to_country__in=EU_MEMBER_STATES)),
+        ("US", done.filter(ship_to_country="US")),
+    ):
         counts[region] = queryset.count()
         for row in queryset.values("seller_currency").annotate(total=Sum("item_seller_minor")):
             totals[region][row["seller_currency"]] = int(row["total"])

@@ -178,10 +178,3 @@ def orders_flag_stale_tracking(*, now: datetime | None = None) -> int:
             order_notify(order, "review_needed")
         flagged += 1
     return flagged
-
-
-def order_timeline(order: Order) -> list[dict[str, Any]]:
-    from shiji.shipping.api import timeline_out
-    from shiji.shipping.selectors import shipment_timeline
-
-    return timeline_out(shipment_timeline(order.pk))

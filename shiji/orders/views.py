@@ -4,7 +4,8 @@ and renders; what a viewer may see of an order comes from ``order_out`` — the 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -260,10 +261,6 @@ def _actor_label(order: Order, actor_id: str | None) -> str:
     return _("Staff")
 
 
-def _ship_by(order: Order) -> datetime | None:
-    return order.paid_at + timedelta(days=order.listing.handling_days) if order.paid_at else None
-
-
 def _order_page(
     request: HttpRequest,
     user: User,
@@ -325,7 +322,7 @@ def _order_page(
             "shipment": shipment,
             "service_name": names.get(order.carrier_service, order.carrier_service),
             "pay_by": _when(data["expires_at"]),
-            "ship_by": _ship_by(order) if order.status == OrderStatus.PAID else None,
+            "ship_by": selectors.order_ship_by(order),
             "can_pay": (
                 is_buyer
                 and order.status == OrderStatus.PENDING_PAYMENT
@@ -342,6 +339,19 @@ def _order_page(
         },
         status=status,
     )
+
+
+def _act(request: HttpRequest, order: Order, action: Callable[[], object], done: str) -> HttpResponse:
+    """Run one service in its own transaction, flash ``done`` or the service's error, and go back
+    to the order page."""
+    try:
+        with transaction.atomic(durable=True):
+            action()
+    except ShijiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, done)
+    return redirect("orders:detail", order_id=order.pk)
 
 
 @login_required
@@ -382,14 +392,12 @@ def order_cancel_view(request: HttpRequest, order_id: str) -> HttpResponse:
     order = _access(user, order_id)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        with transaction.atomic(durable=True):
-            flow.order_cancel(user=user, order_id=order.pk, reason=reason)
-    except ShijiError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The order is cancelled."))
-    return redirect("orders:detail", order_id=order.pk)
+    return _act(
+        request,
+        order,
+        lambda: flow.order_cancel(user=user, order_id=order.pk, reason=reason),
+        _("The order is cancelled."),
+    )
 
 
 @login_required
@@ -426,21 +434,19 @@ def order_ship_view(request: HttpRequest, order_id: str) -> HttpResponse:
 def order_confirm_view(request: HttpRequest, order_id: str) -> HttpResponse:
     user = page_user(request)
     order = _access(user, order_id)
-    try:
-        with transaction.atomic(durable=True):
-            flow.order_confirm(user=user, order_id=order.pk)
-    except ShijiError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Thank you. The seller is paid now."))
-    return redirect("orders:detail", order_id=order.pk)
+    return _act(
+        request,
+        order,
+        lambda: flow.order_confirm(user=user, order_id=order.pk),
+        _("Thank you. The seller is paid now."),
+    )
 
 
 # --- my orders -------------------------------------------------------------------------------
 
 
 def _row(order: Order, labels: dict[str, str], *, seller: bool) -> dict[str, Any]:
-    ship_by = _ship_by(order) if order.status == OrderStatus.PAID else None
+    ship_by = selectors.order_ship_by(order)
     return {
         "order": order,
         "status_label": labels.get(order.status, order.status),

@@ -119,10 +119,7 @@ def payout_list(
 
 @me_router.get("/payouts/{payout_id}", response=PayoutOut)
 def payout_get(request: HttpRequest, payout_id: str) -> dict[str, Any]:
-    payout = selectors.user_payouts(api_user(request)).filter(pk=payout_id).first()
-    if payout is None:
-        raise NotFound(_("No such payout."))
-    return payout_out(payout)
+    return payout_out(selectors.access_payout(user=api_user(request), payout_id=payout_id))
 
 
 @router.post("/payments/sandbox/{payment_id}/complete", response=SandboxCompleteOut)

@@ -52,23 +52,21 @@ def percent_of(money: Money, percent: Decimal) -> Money:
     return Money(int(minor), money.currency)
 
 
-def _override(category_id: str | None) -> CategoryFee | None:
-    if not category_id:
-        return None
-    return CategoryFee.objects.filter(category_id=category_id).first()
+def _fee(item: Money, *, category_id: str | None, field: str, fixed_setting: str) -> Money:
+    """``field`` percent of ``item`` (the category's override when it sets one, else the setting
+    of the same name, ``SHIJI_<FIELD>``) plus the fixed part in the item's currency."""
+    override = CategoryFee.objects.filter(category_id=category_id).first() if category_id else None
+    configured = getattr(override, field) if override else None
+    setting = f"SHIJI_{field.upper()}"
+    percent = configured if configured is not None else parse_percent(getattr(settings, setting), setting)
+    fixed = parse_amounts(getattr(settings, fixed_setting), fixed_setting).get(item.currency)
+    fee = percent_of(item, percent)
+    return fee + fixed if fixed else fee
 
 
 def buyer_fee(item: Money, *, category_id: str | None = None) -> Money:
     """The buyer-protection fee on an item price (in the buyer's currency)."""
-    override = _override(category_id)
-    percent = (
-        override.buyer_fee_percent
-        if override and override.buyer_fee_percent is not None
-        else parse_percent(settings.SHIJI_BUYER_FEE_PERCENT, "SHIJI_BUYER_FEE_PERCENT")
-    )
-    fixed = parse_amounts(settings.SHIJI_BUYER_FEE_FIXED, "SHIJI_BUYER_FEE_FIXED").get(item.currency)
-    fee = percent_of(item, percent)
-    return fee + fixed if fixed else fee
+    return _fee(item, category_id=category_id, field="buyer_fee_percent", fixed_setting="SHIJI_BUYER_FEE_FIXED")
 
 
 def seller_is_reliable(service_score: int) -> bool:
@@ -77,25 +75,8 @@ def seller_is_reliable(service_score: int) -> bool:
 
 def commission(item: Money, *, category_id: str | None = None, reliable: bool = False) -> Money:
     """The seller's commission on what they sold (in the seller's currency), never above it."""
-    override = _override(category_id)
-    if reliable:
-        configured = override.commission_reliable_percent if override else None
-        percent = (
-            configured
-            if configured is not None
-            else parse_percent(settings.SHIJI_COMMISSION_RELIABLE_PERCENT, "SHIJI_COMMISSION_RELIABLE_PERCENT")
-        )
-    else:
-        configured = override.commission_percent if override else None
-        percent = (
-            configured
-            if configured is not None
-            else parse_percent(settings.SHIJI_COMMISSION_PERCENT, "SHIJI_COMMISSION_PERCENT")
-        )
-    fixed = parse_amounts(settings.SHIJI_COMMISSION_FIXED, "SHIJI_COMMISSION_FIXED").get(item.currency)
-    fee = percent_of(item, percent)
-    if fixed:
-        fee = fee + fixed
+    field = "commission_reliable_percent" if reliable else "commission_percent"
+    fee = _fee(item, category_id=category_id, field=field, fixed_setting="SHIJI_COMMISSION_FIXED")
     return fee if fee <= item else item
 
 

@@ -32,6 +32,7 @@ from shiji.core.states import transition
 from shiji.identity.gates import check_payout_allowed, check_tax_details
 from shiji.ledger.errors import InsufficientFunds
 from shiji.ledger.models import Purpose
+from shiji.ledger.selectors import user_balances
 from shiji.ledger.services import AccountRef, clearing_account, platform_account, post_entry, user_account
 from shiji.payments.errors import BelowMinimum, PayoutAccountRequired
 from shiji.payments.fees import payout_minimum
@@ -74,16 +75,9 @@ def payout_account_set(
     now = timezone.now()
     with transaction.atomic():
         list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        fields = {"method": method, "holder_name": holder, "account_last4": number[-4:], "changed_at": now}
         account, _created = PayoutAccount.objects.update_or_create(
-            user=user,
-            defaults={"method": method, "holder_name": holder, "account_last4": number[-4:], "changed_at": now},
-            create_defaults={
-                "method": method,
-                "holder_name": holder,
-                "account_last4": number[-4:],
-                "changed_at": now,
-                "created_at": now,
-            },
+            user=user, defaults=fields, create_defaults={**fields, "created_at": now}
         )
         audit_record(
             action="payout_account.changed",
@@ -265,15 +259,13 @@ def payout_failed(*, payout: Payout, reason: str) -> None:
 
 def held_funds_release(*, user: User, reason_key: str) -> None:
     """Move a seller's held (pending) money to available, e.g. once their identity is verified."""
-    from shiji.ledger.models import LedgerAccount, OwnerType
-
     with transaction.atomic():
-        for account in LedgerAccount.objects.filter(
-            owner_type=OwnerType.USER, owner_id=user.pk, purpose=Purpose.PENDING, balance_minor__gt=0
-        ):
-            amount = Money(account.balance_minor, account.currency)
+        for row in user_balances(user.pk):
+            amount = row.pending
+            if amount.minor <= 0:
+                continue
             post_entry(
-                key=f"unhold:{reason_key}:{account.currency}",
+                key=f"unhold:{reason_key}:{amount.currency}",
                 kind="funds.unhold",
                 legs=[(user_account(user.pk, Purpose.PENDING), -amount), (user_account(user.pk), amount)],
                 memo=f"held funds released ({reason_key})",

@@ -5,8 +5,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from shiji.accounts.models import User
+from shiji.core.errors import NotFound
 from shiji.payments.models import PAYOUT_IN_FLIGHT_STATUSES, Payment, Payout, PayoutAccount
 
 
@@ -21,6 +23,14 @@ def payouts_in_flight_by_currency() -> dict[str, int]:
 
 def user_payouts(user: User) -> QuerySet[Payout]:
     return Payout.objects.filter(user=user)
+
+
+def access_payout(*, user: User, payout_id: str) -> Payout:
+    """One of the user's own payouts; ``NotFound`` for anyone else's, as for one that does not exist."""
+    payout = user_payouts(user).filter(pk=payout_id).first()
+    if payout is None:
+        raise NotFound(_("No such payout."))
+    return payout
 
 
 def sandbox_payment_for_buyer(*, buyer: User, payment_id: str | None = None, order: Any = None) -> Payment | None:

@@ -94,9 +94,8 @@ def order_reviews(request: HttpRequest, order_id: str) -> dict[str, Any]:
     user = api_user(request)
     order = access_order(user=user, order_id=order_id)
     panel = selectors.review_panel_for(viewer=user, order=order)
-    reviews = selectors.reviews_of_order_for(viewer=user, order=order)
     return {
-        "items": [review_out(review, viewer=user) for review in reviews],
+        "items": [review_out(review, viewer=user) for review in panel.visible],
         "can_review": panel.can_write,
         "review_window_closes_at": iso_utc(panel.closes_at),
     }

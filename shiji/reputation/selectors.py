@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shiji.accounts.models import User
-from shiji.accounts.selectors import user_rating_average
+from shiji.accounts.roles import Role, require_role
+from shiji.accounts.selectors import rating_average, user_rating_average
 from shiji.core.errors import NotFound
 from shiji.orders.models import Order
 from shiji.orders.states import OrderStatus
@@ -51,10 +52,6 @@ def _ratio(part: int, whole: int) -> Decimal:
     return (Decimal(part) / whole).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
 
 
-def _average(total: int, count: int) -> Decimal | None:
-    return (Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_EVEN) if count else None
-
-
 def reviews_public(*, user_id: str, role: str | None = None) -> QuerySet[Review]:
     """Revealed, not hidden reviews ``user_id`` received (as a seller, a buyer, or both)."""
     queryset = Review.objects.filter(subject_id=user_id, revealed_at__isnull=False, hidden_at__isnull=True)
@@ -79,8 +76,6 @@ def reviews_of_order_for(*, viewer: User, order: Order) -> list[Review]:
 
 def access_review_for_moderator(*, moderator: User, review_id: str) -> Review:
     """A revealed review (hidden or not) for a moderator; a sealed one does not exist for staff."""
-    from shiji.accounts.roles import Role, require_role
-
     require_role(moderator, Role.MODERATOR)
     review = (
         Review.objects.select_related("author", "subject", "order").filter(pk=review_id, revealed_at__isnull=False)
@@ -96,7 +91,7 @@ def ratings_by_side(user_id: str) -> dict[str, Rating]:
         .values("side")
         .annotate(count=Count("pk"), total=Sum("rating"))
     )
-    found = {row["side"]: Rating(_average(row["total"] or 0, row["count"]), row["count"]) for row in rows}
+    found = {row["side"]: Rating(rating_average(row["total"] or 0, row["count"]), row["count"]) for row in rows}
     empty = Rating(None, 0)
     return {
         "seller": found.get(ReviewSide.BUYER_TO_SELLER, empty),
@@ -150,7 +145,7 @@ class ReviewPanel:
     closes_at: datetime | None
     mine: Review | None
     theirs: Review | None  # the other side's review, only once revealed and not hidden
-    others: list[Review]  # for staff and other viewers: the visible reviews
+    visible: list[Review]  # every review of the order the viewer may see, oldest first
     waiting: bool  # my review is sealed until the other side writes or the window closes
     can_reply: bool
 
@@ -168,7 +163,7 @@ def review_panel_for(*, viewer: User, order: Order) -> ReviewPanel:
         closes_at=closes if open_window else None,
         mine=mine,
         theirs=theirs,
-        others=[] if is_party else visible,
+        visible=visible,
         waiting=mine is not None and mine.revealed_at is None,
         can_reply=theirs is not None and theirs.subject_id == viewer.pk and theirs.replied_at is None,
     )

@@ -25,8 +25,7 @@ from shiji.reputation.errors import AlreadyReplied, AlreadyReviewed
 from shiji.reputation.models import Review, ReviewEvent, ReviewSide, ReviewState, ScoreReason, ServiceScoreChange
 
 REVIEW_WINDOW = timedelta(days=14)
-TEXT_MAX = 2000
-REASON_MAX = 2000  # as long as a moderator's reason in shiji.moderation
+TEXT_MAX = 2000  # a review, a reply, and a moderator's reason (as in shiji.moderation)
 SCORE_MIN, SCORE_MAX = 0, 100
 ON_TIME_DAILY_CAP = 3
 LATE_MINOR_MAX_DAYS = 2
@@ -52,10 +51,8 @@ def _clean_text(value: object, *, field: str, required_message: str) -> str:
     if not text:
         raise InvalidInput(required_message, fields={field: [_("Required.")]})
     if len(text) > TEXT_MAX:
-        raise InvalidInput(
-            _("At most %(max)d characters.") % {"max": TEXT_MAX},
-            fields={field: [_("At most %(max)d characters.") % {"max": TEXT_MAX}]},
-        )
+        too_long = _("At most %(max)d characters.") % {"max": TEXT_MAX}
+        raise InvalidInput(too_long, fields={field: [too_long]})
     return text
 
 
@@ -176,14 +173,7 @@ def review_reply(*, user: User, review_id: str, text: object) -> Review:
 
 def _review_for_moderator(moderator: User, review_id: str, reason: object) -> tuple[Review, str]:
     require_role(moderator, Role.MODERATOR)
-    clean = reason.strip() if isinstance(reason, str) else ""
-    if not clean:
-        raise InvalidInput(_("Say why."), fields={"reason": [_("Required.")]})
-    if len(clean) > REASON_MAX:
-        raise InvalidInput(
-            _("The reason is too long."),
-            fields={"reason": [_("At most %(count)s characters.") % {"count": REASON_MAX}]},
-        )
+    clean = _clean_text(reason, field="reason", required_message=_("Say why."))
     review = Review.objects.select_for_update().filter(pk=review_id).first()
     # A sealed review is invisible to staff too: for them it does not exist yet.
     if review is None or review.revealed_at is None:

@@ -10,10 +10,11 @@ from shiji.risk.models import RiskBlock, RiskDecision, RiskEvent, RiskRule
 
 
 @admin.register(RiskEvent)
-class RiskEventAdmin(admin.ModelAdmin):
+class RiskEventAdmin(ReadOnlyAdmin):
+    """Written by services only (``risk_event_record``): shown, never added, edited or deleted."""
+
     list_display = ("created_at", "kind", "subject_type", "subject_id", "user")
     list_filter = ("kind",)
-    readonly_fields = ("id", "kind", "user", "subject_type", "subject_id", "data", "created_at")
 
 
 class RiskRuleForm(forms.ModelForm):

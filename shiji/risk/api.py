@@ -32,15 +32,15 @@ def rule_out(rule: RiskRule, language: str | None) -> dict[str, Any]:
     }
 
 
-def decision_out(decision: RiskDecision, titles: dict[str, RiskRule] | None = None) -> dict[str, Any]:
-    language = get_language()
-    known = titles if titles is not None else {r.code: r for r in RiskRule.objects.filter(code__in=decision.rules)}
+def decision_out(decision: RiskDecision, titles: dict[str, str] | None = None) -> dict[str, Any]:
+    """``titles``: code → title (``selectors.rule_titles``), looked up when not given."""
+    titles = titles if titles is not None else selectors.rule_titles([decision])
     return {
         "id": decision.pk,
         "point": decision.point,
         "action": decision.action,
         "rules": list(decision.rules),
-        "reasons": [known[code].title_for(language) if code in known else code for code in decision.rules],
+        "reasons": [titles.get(code, code) for code in decision.rules],
         "inputs": decision.inputs,
         "facts": decision.facts,
         "user": decision.user_id,
@@ -74,8 +74,7 @@ def decisions_list(
     ``all``), newest first."""
     queue = selectors.decision_queue(staff=api_user(request), status=None if status == "all" else status, point=point)
     page = paginate_by_id(queue, cursor=cursor, limit=limit)
-    codes = {code for decision in page.items for code in decision.rules}
-    titles = {rule.code: rule for rule in RiskRule.objects.filter(code__in=codes)}
+    titles = selectors.rule_titles(page.items)
     return {"items": [decision_out(d, titles) for d in page.items], "next_cursor": page.next_cursor}
 
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
-
 from shiji.core.errors import ShijiError
 from shiji.core.money import Money
 from shiji.risk.engine import RiskPoint
@@ -254,8 +252,5 @@ def signals_observe(ctx: Context) -> None:
 
 def order_ip(order_id: str) -> str | None:
     """The IP address an order was placed from, as recorded when it was placed."""
-    return (
-        RiskSignal.objects.filter(Q(kind=SignalKind.ORDER_IP) & Q(subject_id=order_id))
-        .values_list("value", flat=True)
-        .first()
-    )
+    signals = RiskSignal.objects.filter(kind=SignalKind.ORDER_IP, subject_id=order_id)
+    return signals.values_list("value", flat=True).first()

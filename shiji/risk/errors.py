@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,6 @@ class PaymentsBlocked(Forbidden):
                 "Payments are paused for a while after several failed payment attempts. "
                 "You can try again after %(until)s (UTC)."
             )
-            % {"until": until.strftime("%Y-%m-%d %H:%M")}
+            % {"until": until.astimezone(UTC).strftime("%Y-%m-%d %H:%M")}
         )
         self.until = until

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shiji.accounts.roles import Role, user_has_role
@@ -34,6 +36,13 @@ def rules_public() -> list[RiskRule]:
     """Every active rule, grouped by point in the order things happen."""
     rules = list(RiskRule.objects.filter(active=True))
     return sorted(rules, key=lambda rule: (POINT_ORDER.index(rule.point), rule.position, rule.code))
+
+
+def rule_titles(decisions: Iterable[RiskDecision]) -> dict[str, str]:
+    """Code → title, in the active language, of the rules these decisions name (one query)."""
+    language = get_language()
+    codes = {code for decision in decisions for code in decision.rules}
+    return {rule.code: rule.title_for(language) for rule in RiskRule.objects.filter(code__in=codes)}
 
 
 def risk_block_active(*, scope: str, user: Any, ip: str | None, now: datetime | None = None) -> RiskBlock | None:

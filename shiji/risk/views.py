@@ -17,7 +17,7 @@ from shiji.accounts.selectors import page_user
 from shiji.core.errors import Forbidden, NotFound, ShijiError
 from shiji.risk import selectors, services
 from shiji.risk.forms import ResolveForm
-from shiji.risk.models import POINT_CHOICES, ReviewStatus, RiskDecision, RiskRule
+from shiji.risk.models import POINT_CHOICES, ReviewStatus
 from shiji.web.forms import form_add_service_error
 
 
@@ -57,23 +57,17 @@ def rules_view(request: HttpRequest) -> HttpResponse:
     return render(request, "risk/pages/rules.html", {"groups": groups})
 
 
-def _titles(decisions: list[RiskDecision]) -> dict[str, str]:
-    language = get_language()
-    codes = {code for decision in decisions for code in decision.rules}
-    return {rule.code: rule.title_for(language) for rule in RiskRule.objects.filter(code__in=codes)}
-
-
 @login_required
 def queue_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", ReviewStatus.OPEN)
-    if status not in (ReviewStatus.OPEN, ReviewStatus.CLEARED, ReviewStatus.CONFIRMED, ReviewStatus.NONE):
+    if status not in ReviewStatus.values:
         status = ReviewStatus.OPEN
     try:
         queue = selectors.decision_queue(staff=page_user(request), status=status)
     except Forbidden as exc:
         raise PermissionDenied from exc
     items = list(queue.order_by("-created_at")[:200])
-    titles = _titles(items)
+    titles = selectors.rule_titles(items)
     rows: list[dict[str, Any]] = [
         {"decision": decision, "reasons": [titles.get(code, code) for code in decision.rules]} for decision in items
     ]
@@ -106,7 +100,7 @@ def decision_view(request: HttpRequest, decision_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("risk_staff:queue")
-    titles = _titles([decision])
+    titles = selectors.rule_titles([decision])
     return render(
         request,
         "risk/pages/decision.html",

@@ -11,16 +11,17 @@ from django.db import connection
 
 def race(attempts: Sequence[Callable[[], Any]], names: Sequence[str] | None = None) -> list[Any]:
     """Run every attempt in its own thread, all released at once by a barrier; returns each
-    attempt's result (or the exception it raised), in order."""
+    attempt's result, in order. An attempt that raises (or hangs) fails the test."""
     barrier = threading.Barrier(len(attempts))
     results: list[Any] = [None] * len(attempts)
+    raised: list[BaseException] = []
 
     def worker(index: int, attempt: Callable[[], Any]) -> None:
         try:
             barrier.wait()
             results[index] = attempt()
         except BaseException as exc:
-            results[index] = exc
+            raised.append(exc)
         finally:
             connection.close()
 
@@ -33,8 +34,7 @@ def race(attempts: Sequence[Callable[[], Any]], names: Sequence[str] | None = No
     for thread in threads:
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads), "a racer is stuck"
-    exceptions = [result for result in results if isinstance(result, BaseException)]
-    assert exceptions == [], exceptions
+    assert raised == [], raised
     return results
 
 

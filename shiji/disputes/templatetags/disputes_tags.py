@@ -5,6 +5,7 @@ from django import template
 from shiji.accounts.selectors import page_user
 from shiji.disputes.forms import OpenForm
 from shiji.disputes.selectors import dispute_of_order, party_of
+from shiji.disputes.services import answer_days
 from shiji.disputes.states import DisputeStatus
 from shiji.orders.states import DISPUTABLE_STATUSES
 
@@ -26,4 +27,5 @@ def order_dispute_panel(context: dict[str, Any], order: Any) -> dict[str, Any]:
         "status_label": DisputeStatus(dispute.status).label if dispute else "",
         "can_view": dispute is not None and user is not None and party_of(dispute, user) is not None,
         "open_form": OpenForm() if is_buyer and dispute is None and order.status in DISPUTABLE_STATUSES else None,
+        "answer_days": answer_days(),
     }

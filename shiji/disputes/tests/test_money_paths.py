@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from shiji.accounts.tests.factories import UserFactory
 from shiji.core.errors import InvalidState
 from shiji.core.models import AuditEvent
+from shiji.core.money import Money
 from shiji.disputes import services
 from shiji.disputes.models import Dispute, DisputeEvent
 from shiji.disputes.selectors import disputes_lost_by_seller
@@ -81,6 +82,8 @@ def _sound() -> None:
 
 
 NOTHING_RELEASED = {"revenue_cny": 0, "revenue_jpy": 0, "fx_cny": 0, "fx_jpy": 0, "seller_jpy": 0}
+# Everything still held goes back; the postage was already paid to the carrier.
+REFUNDED_IN_FULL = {"escrow": 0, "refunded_to_buyer": HELD_MINOR, "carriers_cny": POSTAGE_MINOR, **NOTHING_RELEASED}
 
 
 # --- the arbitrator decides ------------------------------------------------------------------
@@ -101,13 +104,7 @@ def test_refund_full_gives_back_everything_held_and_refunds_the_order(api_as):
     assert body["resolution"]["refund"] == cny("339.55")
     order.refresh_from_db()
     assert order.status == "refunded"
-    # Everything still held goes back; the postage was already paid to the carrier.
-    assert _books(order) == {
-        "escrow": 0,
-        "refunded_to_buyer": HELD_MINOR,
-        "carriers_cny": POSTAGE_MINOR,
-        **NOTHING_RELEASED,
-    }
+    assert _books(order) == REFUNDED_IN_FULL
     assert list(Refund.objects.filter(order=order).values_list("amount_minor", flat=True)) == [HELD_MINOR]
     assert (order.refunded_minor, order.released_minor) == (HELD_MINOR, 0)
     # Both sides read the reason.
@@ -293,12 +290,7 @@ def test_seller_silence_escalates_and_refunds_the_buyer_in_full(api_as):
     ]
     order.refresh_from_db()
     assert order.status == "refunded"
-    assert _books(order) == {
-        "escrow": 0,
-        "refunded_to_buyer": HELD_MINOR,
-        "carriers_cny": POSTAGE_MINOR,
-        **NOTHING_RELEASED,
-    }
+    assert _books(order) == REFUNDED_IN_FULL
     assert disputes_lost_by_seller(order.seller_id) == 1
     # Running the job again finds nothing to do.
     assert services.disputes_run_deadlines(now=timezone.now() + timedelta(days=30)) == 0
@@ -367,12 +359,7 @@ def test_accepted_offer_of_everything_refunds_the_order(api_as):
     assert response.json()["resolution"]["outcome"] == "refund_full"
     order.refresh_from_db()
     assert order.status == "refunded"
-    assert _books(order) == {
-        "escrow": 0,
-        "refunded_to_buyer": HELD_MINOR,
-        "carriers_cny": POSTAGE_MINOR,
-        **NOTHING_RELEASED,
-    }
+    assert _books(order) == REFUNDED_IN_FULL
     _sound()
 
 
@@ -459,15 +446,12 @@ def test_the_seller_cannot_refund_around_the_dispute(api_as):
 def test_any_refund_plus_what_is_released_is_exactly_what_was_held(refund):
     """Whatever the amount, the escrow empties, the buyer gets exactly the refund and the rest is
     released (or, for all of it, the order is refunded)."""
-    from shiji.accounts.tests.factories import UserFactory
-    from shiji.core.money import Money
-
     order = shipped_order()
     dispute = services.dispute_open(buyer=order.buyer, order_id=order.pk, reason="damaged", description="broken")
     services.dispute_escalate(user=order.buyer, dispute_id=dispute.pk)
     outcome = "refund_full" if refund == HELD_MINOR else "refund_partial"
     services.dispute_decide(
-        arbitrator=UserFactory(roles=["arbitrator"]),
+        arbitrator=arbitrator(),
         dispute_id=dispute.pk,
         outcome=outcome,
         refund=Money(refund, "CNY"),

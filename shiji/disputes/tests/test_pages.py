@@ -144,3 +144,16 @@ def test_the_queue_is_for_arbitrators(client):
         == 403
     )
     assert Dispute.objects.get(pk=dispute.pk).status == "escalated"
+
+
+def test_the_history_and_the_queue_show_labels_not_codes(client):
+    order = shipped_order()
+    dispute = services.dispute_open(buyer=order.buyer, order_id=order.pk, reason="damaged", description="x")
+    services.dispute_escalate(user=order.buyer, dispute_id=dispute.pk)
+    login(client, arbitrator())
+
+    page = client.get(f"/disputes/{dispute.pk}/").content.decode()
+    queue = client.get("/staff/disputes/").content.decode()
+
+    assert "<strong>Waiting for the seller</strong>" in page and "<strong>open</strong>" not in page
+    assert "<td>Buyer</td>" in queue and "<td>buyer</td>" not in queue

@@ -48,8 +48,8 @@ def order_messages_panel(context: dict[str, Any], order: Any) -> dict[str, Any]:
 @register.inclusion_tag("messaging/partials/listing_ask.html", takes_context=True)
 def listing_ask_button(context: dict[str, Any], listing: Any) -> dict[str, Any]:
     """'Ask the seller' on the listing page."""
+    from shiji.messaging import selectors
     from shiji.messaging.forms import InquiryForm
-    from shiji.messaging.models import Conversation, ConversationKind
 
     request = context.get("request")
     user = _viewer(context)
@@ -62,9 +62,5 @@ def listing_ask_button(context: dict[str, Any], listing: Any) -> dict[str, Any]:
         "form": InquiryForm(auto_id=f"ask_{listing.pk}_%s"),
     }
     if user is not None:
-        result["conversation_id"] = (
-            Conversation.objects.filter(kind=ConversationKind.INQUIRY, listing_id=listing.pk, buyer=user)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        result["conversation_id"] = selectors.inquiry_id(buyer=user, listing_id=listing.pk)
     return result

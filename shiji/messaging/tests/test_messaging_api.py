@@ -17,7 +17,7 @@ from shiji.accounts.tests.factories import UserFactory, chinese_buyer
 from shiji.catalog.tests.factories import demo_rates, draft
 from shiji.core.errors import Forbidden, NotFound
 from shiji.core.models import AuditEvent
-from shiji.messaging import services
+from shiji.messaging import selectors, services
 from shiji.messaging.models import Conversation, Message
 from shiji.notifications.models import Notification
 from shiji.orders.tests.factories import listing_jp, order_placed, seller_jp
@@ -344,9 +344,9 @@ def test_only_participants_can_report_a_message() -> None:
     buyer, seller = chinese_buyer(), seller_jp()
     _inquiry(buyer, listing_jp(seller), "hello")
     message = Message.objects.get()
-    assert services.message_for_report(user=seller, message_id=message.pk) == message
-    assert services.message_for_report(user=buyer, message_id=message.pk) == message
+    assert selectors.message_for_report(user=seller, message_id=message.pk) == message
+    assert selectors.message_for_report(user=buyer, message_id=message.pk) == message
     with pytest.raises(NotFound):
-        services.message_for_report(user=chinese_buyer(), message_id=message.pk)
+        selectors.message_for_report(user=chinese_buyer(), message_id=message.pk)
     with pytest.raises(NotFound):
-        services.message_for_report(user=seller, message_id="msg_nope")
+        selectors.message_for_report(user=seller, message_id="msg_nope")

@@ -20,15 +20,8 @@ from shiji.orders.states import TRANSITIONS, OrderStatus
 from shiji.payments.models import Payment
 from shiji.payments.providers.sandbox import sandbox_customer_pays
 from shiji.shipping.models import RateBracket, Shipment
+from shiji.shipping.tests.factories import SHIP_TO_CN
 
-SHIP_TO_CN = {
-    "name": "王小明",
-    "line1": "浦东新区世纪大道100号",
-    "city": "上海",
-    "postal_code": "200120",
-    "country": "CN",
-    "phone": "+86 138 0000 0000",
-}
 SHIP_TO_KR = {
     "name": "Kim Minji",
     "line1": "Sejong-daero 110",
