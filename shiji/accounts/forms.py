@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import zoneinfo
 
+from babel.numbers import get_currency_name
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from shiji.accounts.models import LANGUAGE_CHOICES
+from shiji.core.geo import country_choices
 
 
 def _country_choices() -> list[tuple[str, str]]:
-    import pycountry
-
-    return sorted(((c.alpha_2, f"{c.name} ({c.alpha_2})") for c in pycountry.countries), key=lambda c: c[1])
+    return country_choices()
 
 
 def _currency_choices() -> list[tuple[str, str]]:
-    return [(code, code) for code in settings.SHIJI_CURRENCIES]
+    """ "CNY — 人民币" in the reader's language (Babel's CLDR names)."""
+    locale = (translation.get_language() or "en").replace("-", "_")
+    return [(code, f"{code} — {get_currency_name(code, locale=locale)}") for code in settings.SHIJI_CURRENCIES]
 
 
 class RegisterForm(forms.Form):
@@ -29,6 +32,7 @@ class RegisterForm(forms.Form):
         label=_("Password"),
         max_length=256,
         help_text=_("At least 10 characters; not a common password."),
+        strip=False,  # a password is what was typed, edge spaces included (as the API takes it)
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     display_name = forms.CharField(
@@ -44,7 +48,10 @@ class LoginForm(forms.Form):
         label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
-        label=_("Password"), max_length=256, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -70,5 +77,8 @@ class PasswordResetRequestForm(forms.Form):
 
 class PasswordResetConfirmForm(forms.Form):
     new_password = forms.CharField(
-        label=_("New password"), max_length=256, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("New password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

@@ -28,7 +28,7 @@ from shiji.catalog.states import Condition
 from shiji.core.errors import InvalidInput, NotFound
 from shiji.core.geo import check_country
 from shiji.core.money import Money, check_supported_currency, currency_digits, supported_currencies
-from shiji.fx.selectors import Rate, fx_convert, fx_rates_into
+from shiji.fx.selectors import Rate, fx_convert, fx_customer_rates_into
 from shiji.search.selectors import search_match
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
@@ -133,7 +133,7 @@ def _highest_minor_shown_at_most(high: Money, currency: str, rate: Rate) -> int:
 def _price_filter(currency: str, low: Money | None, high: Money | None) -> Q:
     """Listings whose shown price in ``currency`` lies within [low, high]."""
     condition = Q(pk__in=[])
-    for listing_currency, rate in fx_rates_into(currency, supported_currencies()).items():
+    for listing_currency, rate in fx_customer_rates_into(currency, supported_currencies()).items():
         bounds = Q(currency=listing_currency)
         if low is not None:
             bounds &= Q(price_minor__gte=_lowest_minor_shown_at_least(low, listing_currency, rate))
@@ -147,7 +147,7 @@ def _price_in(currency: str) -> Case:
     """An SQL expression: each listing's price in ``currency`` major units (for sorting only)."""
     whens = [
         When(currency=c, then=F("price_minor") * Value(float(rate.rate / (Decimal(10) ** currency_digits(c)))))
-        for c, rate in fx_rates_into(currency, supported_currencies()).items()
+        for c, rate in fx_customer_rates_into(currency, supported_currencies()).items()
     ]
     return Case(*whens, default=Value(None), output_field=FloatField())
 

@@ -19,7 +19,7 @@ from shiji.catalog.states import PUBLIC_STATUSES
 from shiji.core.errors import NotFound
 from shiji.core.money import Money
 from shiji.fx.errors import RateUnavailable
-from shiji.fx.selectors import Rate, fx_convert, fx_rate
+from shiji.fx.selectors import Rate, fx_convert, fx_customer_rates_into, fx_rate
 
 CATEGORY_CACHE_KEY = "catalog:categories:v1"
 RULES_CACHE_KEY = "catalog:prohibited-rules:v1"
@@ -133,10 +133,11 @@ def listing_price(listing: Listing) -> Money:
 
 
 def listing_display_price(listing: Listing, currency: str) -> DisplayPrice | None:
-    """The price in ``currency`` at the rate in force; None when no rate is known."""
-    try:
-        rate = fx_rate(base=listing.currency, quote=currency)
-    except RateUnavailable:
+    """The price in ``currency`` as the buyer will pay it for the item at checkout: at the customer
+    rate (the rate in force plus the conversion margin), so the listing, the search results and
+    the checkout's item line agree. None when no rate is known."""
+    rate = fx_customer_rates_into(currency, [listing.currency]).get(listing.currency)
+    if rate is None:
         return None
     return DisplayPrice(money=fx_convert(listing_price(listing), rate), rate=rate)
 
@@ -154,9 +155,11 @@ def seller_listed_value_usd_cents(*, seller: User, extra: Listing | None = None)
     if extra is not None:
         listings.append(extra)
     for listing in listings:
-        shown = listing_display_price(listing, "USD")
-        if shown is not None:
-            total += shown.money.minor * max(listing.quantity, 1)
+        try:
+            value = fx_convert(listing_price(listing), fx_rate(base=listing.currency, quote="USD"))
+        except RateUnavailable:
+            continue
+        total += value.minor * max(listing.quantity, 1)
     return total
 
 

@@ -8,8 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,7 +42,10 @@ def market_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "catalog/pages/market.html",
-        {"cards": [_card(item, currency) for item in feed.items], "next_cursor": feed.next_cursor},
+        {
+            "cards": [_card(item, currency) for item in feed.items],
+            "more_url": _more_url(reverse("catalog:market"), QueryDict(mutable=True), feed.next_cursor),
+        },
     )
 
 
@@ -86,13 +90,22 @@ def search_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "cards": cards,
-            "next_cursor": next_cursor,
+            "more_url": _more_url(reverse("catalog:search"), query, next_cursor),
             "currency": currency,
             "category_facets": category_facets,
             "query_string": query.urlencode(),
             "searched": bool(request.GET),
         },
     )
+
+
+def _more_url(path: str, query: QueryDict, cursor: str | None) -> str:
+    """The next page of a card grid: the same query with the cursor, or "" on the last page."""
+    if not cursor:
+        return ""
+    query = query.copy()
+    query["cursor"] = cursor
+    return f"{path}?{query.urlencode()}"
 
 
 def _decimal(value: Decimal | None) -> str | None:

@@ -2,21 +2,52 @@
 
 from __future__ import annotations
 
+import contextlib
+import gettext
 import zoneinfo
 from functools import lru_cache
 
 import pycountry
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shiji.core.errors import InvalidInput
 
 UI_LANGUAGES = ("zh-hans", "ja", "en")
+# pycountry's own catalogues name the countries in the viewer's language.
+_PYCOUNTRY_LOCALES = {"zh-hans": "zh_CN", "ja": "ja"}
 
 
 @lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
     return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+@lru_cache(maxsize=4)
+def _country_names(language: str) -> dict[str, str]:
+    locale = _PYCOUNTRY_LOCALES.get(language)
+    names: gettext.NullTranslations = gettext.NullTranslations()
+    if locale:
+        with contextlib.suppress(OSError):
+            names = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
+    return {c.alpha_2: names.gettext(c.name) for c in pycountry.countries}
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language (the code itself when unknown)."""
+    return _country_names(translation.get_language() or "en").get(code, code)
+
+
+@lru_cache(maxsize=4)
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    rows = ((code, f"{name} ({code})") for code, name in _country_names(language).items())
+    return tuple(sorted(rows, key=lambda row: row[1].casefold()))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, "Name (CODE)") for a select, in the active language, sorted by name."""
+    return list(_country_choices(translation.get_language() or "en"))
 
 
 @lru_cache(maxsize=1)

@@ -1,20 +1,17 @@
 """Demo market: exchange rates and listings with photos, from sellers in Japan and China.
 
-The photos are drawn here (no downloads): simple still lifes in each category's colours.
+The photos are drawn (no downloads): a still life of each category's object in the listing's
+colours (``shiji.demo.photos``).
 """
 
 from __future__ import annotations
 
-import io
-import random
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageDraw
-
 from shiji.accounts.models import User
-from shiji.catalog import indexing
 from shiji.catalog import services as catalog
 from shiji.catalog.models import Listing
+from shiji.demo.photos import still_life
 from shiji.fx.models import FxRate
 from shiji.fx.services import fx_rate_set
 
@@ -47,8 +44,7 @@ class DemoListing:
     size_cm: tuple[int, int, int] = (30, 25, 8)
     ships_to: tuple[str, ...] = ("*",)
     tags: tuple[str, ...] = ()
-    palette: tuple[str, str] = ("#b3261e", "#fbe9e7")
-    shapes: int = 3
+    palette: tuple[str, str] = ("#b3261e", "#fbe9e7")  # the object's colour, the wall's
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -220,22 +216,84 @@ LISTINGS = [
         tags=("扎染", "手作", "围巾"),
         palette=("#0d47a1", "#dde9fb"),
     ),
+    DemoListing(
+        "haruka@demo.shiji.test",
+        "dresses",
+        "ja",
+        {"ja": "水玉 ワンピース 紺 レトロ", "zh-hans": "复古 藏青波点连衣裙"},
+        "紺地に白の水玉。丈110cm。裏地付き。",
+        "京都の古道具市で見つけました。",
+        "5200",
+        "JPY",
+        weight_g=600,
+        tags=("古着", "水玉", "レトロ"),
+        palette=("#283593", "#e8eaf6"),
+    ),
+    DemoListing(
+        "kenji@demo.shiji.test",
+        "tea-ware",
+        "ja",
+        {"ja": "白磁 急須 手作り", "en": "White porcelain teapot, handmade"},
+        "容量300ml。ステンレスの茶こし付き。",
+        "白磁の肌に、お茶の色がよく映えます。",
+        "7200",
+        "JPY",
+        condition="new",
+        quantity=2,
+        weight_g=750,
+        size_cm=(18, 14, 12),
+        tags=("急須", "白磁", "手作り"),
+        palette=("#78909c", "#eceff1"),
+    ),
+    DemoListing(
+        "liwei@demo.shiji.test",
+        "jackets-coats",
+        "zh-hans",
+        {"zh-hans": "90年代 日本古着 牛仔外套", "ja": "90年代 古着 デニムジャケット"},
+        "M码，肩宽46厘米，袖长60厘米，水洗色自然。",
+        "去大阪旅行时在古着店买的，一直没怎么穿。",
+        "260",
+        "CNY",
+        weight_g=1000,
+        ships_to=("*",),
+        tags=("古着", "牛仔", "vintage"),
+        palette=("#5c6bc0", "#e8eaf6"),
+    ),
+    DemoListing(
+        "chenmei@demo.shiji.test",
+        "tea",
+        "zh-hans",
+        {"zh-hans": "安吉白茶 50克", "ja": "安吉白茶 50g"},
+        "今年春茶，锡箔袋密封。",
+        "朋友家在安吉种茶，每年春天都会寄一些给我。",
+        "98",
+        "CNY",
+        condition="new",
+        quantity=3,
+        weight_g=150,
+        size_cm=(15, 10, 5),
+        ships_to=("JP", "SG", "HK"),
+        tags=("白茶", "茶叶", "安吉"),
+        palette=("#7cb342", "#f1f8e9"),
+    ),
+    DemoListing(
+        "chenmei@demo.shiji.test",
+        "textile-crafts",
+        "zh-hans",
+        {"zh-hans": "手作 蓝染 方巾", "ja": "手作り 藍染め ハンカチ"},
+        "纯棉，45×45厘米，每一块的花纹都不一样。",
+        "在贵州跟苗族阿姨学的蓝染。",
+        "48",
+        "CNY",
+        condition="new",
+        quantity=6,
+        weight_g=80,
+        size_cm=(20, 15, 2),
+        ships_to=("*",),
+        tags=("蓝染", "手作", "方巾"),
+        palette=("#1a237e", "#e8eaf6"),
+    ),
 ]
-
-
-def _photo(listing: DemoListing, seed: int) -> io.BytesIO:
-    rng = random.Random(seed)  # noqa: S311 - demo pictures, not secrets
-    image = Image.new("RGB", (900, 900), listing.palette[1])
-    draw = ImageDraw.Draw(image)
-    for _ in range(listing.shapes):
-        x, y = rng.randint(120, 620), rng.randint(120, 620)
-        r = rng.randint(90, 220)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=listing.palette[0], outline="#ffffff", width=6)
-    draw.rectangle((0, 820, 900, 900), fill=listing.palette[0])
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    out.seek(0)
-    return out
 
 
 def seed_rates() -> None:
@@ -245,14 +303,26 @@ def seed_rates() -> None:
         fx_rate_set(actor=None, base="USD", quote=quote, rate=rate, source="demo (not live rates)")
 
 
+def _find_listing(seller: User, title: str) -> Listing | None:
+    """The seller's listing with this title (in any of its languages)."""
+    return next(
+        (listing for listing in Listing.objects.filter(seller=seller) if title in (listing.title or {}).values()),
+        None,
+    )
+
+
+def demo_listing(*, seller_email: str, title: str) -> Listing:
+    """One of ``LISTINGS``, by its seller and its title in its own language."""
+    listing = _find_listing(User.objects.get(email=seller_email), title)
+    if listing is None:
+        raise Listing.DoesNotExist(f"No demo listing {title!r} by {seller_email}: run seed_listings first.")
+    return listing
+
+
 def seed_listings() -> None:
     for index, item in enumerate(LISTINGS):
         seller = User.objects.get(email=item.seller)
-        title = item.title[item.language]
-        if any(
-            existing.get(item.language) == title
-            for existing in Listing.objects.filter(seller=seller).values_list("title", flat=True)
-        ):
+        if _find_listing(seller, item.title[item.language]) is not None:
             continue
         listing = catalog.listing_create(
             seller=seller,
@@ -272,7 +342,8 @@ def seed_listings() -> None:
                 "tags": list(item.tags),
             },
         )
-        for n in range(2):
-            catalog.photo_add(seller=seller, listing_id=listing.id, image=_photo(item, index * 10 + n))
+        for view in range(2):
+            photo = still_life(item.category, item.palette, view=view, seed=index)
+            catalog.photo_add(seller=seller, listing_id=listing.id, image=photo)
+        # Publishing schedules the search index update; the demo runs it at commit (inline jobs).
         catalog.listing_publish(seller=seller, listing_id=listing.id)
-        indexing.listing_reindex(listing_id=listing.id)

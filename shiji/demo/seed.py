@@ -1,7 +1,8 @@
 """Idempotent demo data: people in Japan and China, staff for each role, a document to review.
 
-Each later capability (listings with photos, orders, reviews) adds its own ``seed_*`` step here,
-so ``shiji demo`` always shows a living market. Everything goes through domain services.
+Each later capability adds its own ``seed_*`` step here (listings with photos in ``market``;
+orders, disputes, reviews, messages, a report and a held payout in ``trade``), so ``shiji demo``
+always shows a living market. Everything goes through domain services.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from shiji.identity import services as identity
 from shiji.identity.models import VerificationRequest
 from shiji.identity.states import Level
 
-DEMO_PASSWORD = "shiji-demo-2026"  # noqa: S105 - published demo credentials, refused outside debug
+DEMO_PASSWORD = "shiji-demo-2026"  # noqa: S105 - published demo credentials, refused outside debug  # nosec B105
 
 
 @dataclass(frozen=True)
@@ -134,11 +135,17 @@ def seed_pending_verification() -> None:
 
 
 def seed_all() -> None:
+    """Everything, in order; the trade runs outside the first transaction because each of its
+    steps needs the jobs the previous one's commit scheduled (``inline.inline_jobs``)."""
+    from shiji.demo.inline import inline_jobs
     from shiji.demo.market import seed_listings, seed_rates
+    from shiji.demo.trade import seed_trade
 
-    with transaction.atomic():
-        seed_people()
-        seed_staff()
-        seed_pending_verification()
-        seed_rates()
-        seed_listings()
+    with inline_jobs():
+        with transaction.atomic():
+            seed_people()
+            seed_staff()
+            seed_pending_verification()
+            seed_rates()
+            seed_listings()
+        seed_trade()

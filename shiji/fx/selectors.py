@@ -7,7 +7,7 @@ conversion margin (``SHIJI_FX_MARGIN_PERCENT``), applied once to the whole conve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -141,6 +141,19 @@ def fx_customer_rate(base: str, quote: str) -> CustomerRate:
         return CustomerRate(mid=mid, rate=mid.rate, margin=Decimal(0))
     margin = fx_margin()
     return CustomerRate(mid=mid, rate=mid.rate * (1 + margin), margin=margin)
+
+
+def fx_customer_rates_into(quote: str, currencies: list[str]) -> dict[str, Rate]:
+    """Like ``fx_rates_into``, at the customer rate: what a buyer paying in ``quote`` is charged,
+    so prices shown, filtered and sorted in the viewer's currency are the prices paid."""
+    result = {}
+    for currency in currencies:
+        try:
+            customer = fx_customer_rate(currency, quote)
+        except RateUnavailable:
+            continue
+        result[currency] = replace(customer.mid, rate=customer.rate)
+    return result
 
 
 def fx_convert_at(money: Money, rate: Decimal, quote: str) -> Money:

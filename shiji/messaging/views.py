@@ -125,7 +125,7 @@ def order_message_view(request: HttpRequest, order_id: str) -> HttpResponse:
     )
     if sent is not None:
         _flash_sent(request, sent)
-    return redirect(reverse("orders:detail", args=[order_id]) + "#messages")
+    return redirect(reverse("orders:detail", args=[order_id]) + "#order-messages")
 
 
 @login_required

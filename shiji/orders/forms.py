@@ -3,26 +3,21 @@ next to the right field; the services decide (prices, routes, limits, who may do
 
 from __future__ import annotations
 
-import contextlib
-import gettext
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
-import pycountry
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from shiji.core.errors import ShijiError
+from shiji.core.geo import country_choices
 from shiji.core.money import Money
 from shiji.orders.addresses import FIELDS
 from shiji.orders.services import MAX_QUANTITY
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
-# pycountry's own catalogues name the countries in the viewer's language.
-_PYCOUNTRY_LOCALES = {"zh-hans": "zh_CN", "ja": "ja"}
 _AUTOCOMPLETE = {
     "name": "shipping name",
     "line1": "shipping address-line1",
@@ -33,21 +28,6 @@ _AUTOCOMPLETE = {
     "country": "shipping country",
     "phone": "shipping tel",
 }
-
-
-@lru_cache(maxsize=4)
-def _country_names(language: str) -> tuple[tuple[str, str], ...]:
-    locale = _PYCOUNTRY_LOCALES.get(language)
-    names: gettext.NullTranslations = gettext.NullTranslations()
-    if locale:
-        with contextlib.suppress(OSError):
-            names = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
-    rows = ((c.alpha_2, f"{names.gettext(c.name)} ({c.alpha_2})") for c in pycountry.countries)
-    return tuple(sorted(rows, key=lambda row: row[1].casefold()))
-
-
-def country_choices() -> list[tuple[str, str]]:
-    return list(_country_names(translation.get_language() or "en"))
 
 
 def _text(name: str, label: Any) -> forms.CharField:
@@ -121,7 +101,7 @@ class CheckoutForm(forms.Form):
         choices = [] if priced or not options else [("", _("Cheapest available"))]
         choices += [(o["carrier_service"], option_label(o, names)) for o in options]
         widget = self.fields["carrier_service"].widget
-        assert isinstance(widget, forms.RadioSelect)
+        assert isinstance(widget, forms.RadioSelect)  # nosec B101  # narrowing for mypy: declared above
         widget.choices = choices
         self.has_options = bool(options)
         self.priced = priced
@@ -189,7 +169,7 @@ class ShipForm(forms.Form):
         super().__init__(*args, **kwargs)
         names = service_names or {}
         field = self.fields["carrier_service"]
-        assert isinstance(field, forms.ChoiceField)
+        assert isinstance(field, forms.ChoiceField)  # nosec B101  # narrowing for mypy: declared above
         field.choices = [
             (
                 o["carrier_service"],

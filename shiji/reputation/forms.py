@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +17,8 @@ RATING_CHOICES = [
 
 
 class ReviewForm(forms.Form):
+    """Its fields get ids of their own: the order page also holds the message form's ``text``."""
+
     rating = forms.TypedChoiceField(
         label=gettext_lazy("Rating"), choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect
     )
@@ -25,6 +29,10 @@ class ReviewForm(forms.Form):
         help_text=gettext_lazy("The other side sees it only once they have written theirs, or after 14 days."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "review_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ReplyForm(forms.Form):
     text = forms.CharField(
@@ -33,3 +41,7 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("You can reply once; everyone who reads the review sees your reply."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "reply_%s")
+        super().__init__(*args, **kwargs)

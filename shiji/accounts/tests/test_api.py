@@ -264,3 +264,13 @@ def test_registration_is_rate_limited_per_ip(api):
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "rate_limited"
     assert "Retry-After" in response
+
+
+def test_a_password_with_edge_spaces_works_on_the_pages_as_in_the_api(api, client):
+    """The sign-in form takes the password as typed, like the API: edge spaces are part of it."""
+    spaced = "  the tea is in the second drawer  "
+    assert api.post("/auth/register", {**GOOD, "password": spaced}).status_code == 201
+    trimmed = client.post("/login/", {"email": GOOD["email"], "password": spaced.strip()})
+    assert trimmed.status_code != 302 and "_auth_user_id" not in client.session
+    signed_in = client.post("/login/", {"email": GOOD["email"], "password": spaced})
+    assert signed_in.status_code == 302 and "_auth_user_id" in client.session

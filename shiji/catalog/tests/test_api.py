@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shiji.accounts.tests.factories import UserFactory, chinese_buyer
 from shiji.catalog.tests.factories import demo_rates, draft, listing_data, published
+from shiji.core.money import Money
 from shiji.core.tests import images
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def test_photo_upload_errors(api_as):
     assert client.post_multipart(f"/listings/{listing.id}/photos", {}).status_code == 422
 
 
-def test_display_price_in_the_asked_or_viewers_currency(api, api_as):
+def test_display_price_in_the_asked_or_viewers_currency(api, api_as, no_fx_margin):
     listing = published(UserFactory(), price={"amount": "1500", "currency": "JPY"})
     asked = api.get(f"/listings/{listing.id}", {"currency": "CNY"}).json()
     assert asked["display_price"]["currency"] == "CNY"
@@ -173,3 +174,20 @@ def test_a_downloaded_photo_carries_no_exif_and_is_served_safely(api_as, client)
             assert image.format == "JPEG"
             assert len(image.getexif()) == 0
         assert b"PhoneMaker" not in content
+
+
+@pytest.mark.parametrize(("price", "buyer_currency"), [("6800", "CNY"), ("1234", "USD"), ("99999", "KRW")])
+def test_display_price_is_what_checkout_charges_for_the_item(api, price, buyer_currency):
+    """The price a buyer sees on the listing and in search is the item line of the checkout
+    quote: the same customer rate (the rate in force plus the conversion margin)."""
+    from shiji.orders import services as orders
+    from shiji.orders.tests.factories import SHIP_TO_CN
+
+    listing = published(UserFactory(verification_level=1), price={"amount": price, "currency": "JPY"})
+    buyer = chinese_buyer(currency=buyer_currency)
+    shown = api.get(f"/listings/{listing.id}", {"currency": buyer_currency}).json()["display_price"]
+    quote = orders.quote_create(buyer=buyer, listing_id=listing.pk, quantity=1, ship_to=SHIP_TO_CN)
+    assert quote.currency == buyer_currency
+    assert Money.from_decimal(shown["amount"], buyer_currency).minor == quote.item_minor
+    searched = api.get("/search", {"q": "", "currency": buyer_currency, "limit": 100}).json()["items"]
+    assert {i["id"]: i["display_price"]["amount"] for i in searched}[listing.id] == shown["amount"]

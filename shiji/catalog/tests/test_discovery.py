@@ -127,7 +127,7 @@ def test_filters_category_tree_condition_origin_and_destination(api, market):
     assert market["mug"].id in to_cn and market["cup"].id not in to_cn
 
 
-def test_price_range_is_in_the_viewers_currency_across_listing_currencies(api, market):
+def test_price_range_is_in_the_viewers_currency_across_listing_currencies(api, market, no_fx_margin):
     # In CNY (rates: 1 USD = 150 JPY = 7.2 CNY): dress 326.40, mug 182.40, cup 150, jacket 260, figure 324.
     response = api.get("/search", {"currency": "CNY", "min_price": "182.40", "max_price": "324", "limit": 100})
     assert set(ids(response)) == {market[n].id for n in ("mug", "jacket", "figure")}
@@ -140,7 +140,7 @@ def test_price_range_is_in_the_viewers_currency_across_listing_currencies(api, m
     assert bad.status_code == 422 and "min_price" in bad.json()["error"]["fields"]
 
 
-def test_sorting_by_price_uses_converted_prices(api, market):
+def test_sorting_by_price_uses_converted_prices(api, market, no_fx_margin):
     ascending = ids(api.get("/search", {"currency": "JPY", "sort": "price_asc", "limit": 100}))
     assert ascending == [market[n].id for n in ("cup", "mug", "jacket", "figure", "dress")]
     descending = ids(api.get("/search", {"currency": "JPY", "sort": "price_desc", "limit": 100}))

@@ -67,7 +67,7 @@ def test_a_japanese_seller_lists_an_item_and_a_chinese_buyer_sees_it_in_yuan(cli
     client.force_login(chinese_buyer())
     page = client.get(f"/listings/{listing.id}/").content.decode()
     assert "昭和复古碎花连衣裙" in page  # the Chinese title the seller added
-    assert "¥326.40" in page  # 6,800 JPY at 150 JPY = 7.2 CNY per USD
+    assert "¥329.66" in page  # 6,800 JPY at 150 JPY = 7.2 CNY per USD, plus the 1 % conversion margin
     assert "JP¥6,800" in page
     found = client.get("/search/", {"q": "连衣裙"}).content.decode()
     assert listing.id in found

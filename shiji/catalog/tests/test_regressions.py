@@ -105,7 +105,7 @@ def test_search_page_refuses_absurd_prices_without_building_them(client):
     assert response.status_code == 200
 
 
-def test_price_filter_matches_the_price_shown_to_the_viewer(api):
+def test_price_filter_matches_the_price_shown_to_the_viewer(api, no_fx_margin):
     seller = UserFactory(verification_level=1)
     exact = published(
         seller,

@@ -75,7 +75,7 @@ def test_the_order_page_panel_shows_the_thread_and_sends(client: Any) -> None:
     assert f'action="/orders/{order.pk}/messages/"' in page
     response = client.post(f"/orders/{order.pk}/messages/", {"text": "LINE ID: taro_0123 で連絡ください"}, follow=True)
     html = response.content.decode()
-    assert response.redirect_chain[-1][0] == f"/orders/{order.pk}/#messages"
+    assert response.redirect_chain[-1][0] == f"/orders/{order.pk}/#order-messages"
     assert "taro_0123" not in html and "で連絡ください" in html
     assert str(services.redaction_warning()) in html
 

@@ -51,7 +51,7 @@ def test_checkout_renders_in_chinese_with_the_price_in_yuan_and_the_yen_original
     client.force_login(buyer)
     html = client.get(f"/listings/{listing.pk}/buy/").content.decode()
     assert '<html lang="zh-hans">' in html
-    assert "¥326.40" in html and "JP¥6,800" in html  # 6,800 JPY at 150 JPY = 7.2 CNY per USD
+    assert "¥329.66" in html and "JP¥6,800" in html  # 6,800 JPY at 150 JPY = 7.2 CNY per USD, + 1 % margin
     assert re.search(r'<option value="CN" selected>中国 \(CN\)</option>', html)  # prefilled, in Chinese
     assert "数量" in html  # the quantity label
 

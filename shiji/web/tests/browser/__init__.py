@@ -1,0 +1,1 @@
+"""Real-browser journeys: headless Chromium driven by Playwright against the live server."""
