@@ -1,7 +1,7 @@
 """The ``shiji`` command: Django's manage.py with Shiji's defaults.
 
 shiji serve --host 127.0.0.1 --port 8000
-shiji migrate | demo | worker | createstaff --email E --password P --role R | check ...
+shiji migrate | demo | worker | recover | createstaff --email E --password P --role R | check ...
 """
 
 from __future__ import annotations

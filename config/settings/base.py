@@ -58,12 +58,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shiji.web.security.ContentSecurityPolicyMiddleware",  # every response, static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shiji.web.security.SignedInNoStoreMiddleware",
     "shiji.web.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -100,6 +102,10 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("SHIJI_CONN_MAX_AGE", 600), conn_health_checks=True
     )
 }
+# HTTP requests one `shiji serve` (ASGI) process runs at once, each with its own database
+# connection; more wait their turn (shiji.core.http_concurrency). Keep workers × this (plus the
+# job worker's threads) under PostgreSQL's max_connections.
+SHIJI_HTTP_CONCURRENCY = env_int("SHIJI_HTTP_CONCURRENCY", 8)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
     # concurrent writers queue on busy_timeout instead of failing on lock upgrade.
@@ -217,7 +223,9 @@ LOCALE_PATHS = [BASE_DIR / "shiji" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
-LANGUAGE_COOKIE_NAME = "shiji_language"
+# Our own English date formats (24-hour clock; see shiji/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["shiji.formats"]
+LANGUAGE_COOKIE_NAME = "shiji_language"  # "__Host-shiji_language" with SHIJI_HTTPS=1 (Security below)
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "shiji.web.views.csrf_failure"
 
@@ -276,6 +284,18 @@ SHIJI_PAYMENT_PROVIDER = env_str("SHIJI_PAYMENT_PROVIDER", "sandbox")
 # Where the sandbox provider delivers its signed callbacks. Empty: straight into this process's
 # webhook handler from the job queue; a URL (e.g. http://127.0.0.1:8000): over HTTP.
 SHIJI_SANDBOX_CALLBACK_URL = env_str("SHIJI_SANDBOX_CALLBACK_URL", "").rstrip("/")
+if SHIJI_SANDBOX_CALLBACK_URL and not SHIJI_SANDBOX_CALLBACK_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SHIJI_SANDBOX_CALLBACK_URL must be an http:// or https:// URL")
+# Seconds between the sandbox's attempts to deliver a callback our webhook did not accept.
+SHIJI_SANDBOX_CALLBACK_RETRY_SECONDS = env_int("SHIJI_SANDBOX_CALLBACK_RETRY_SECONDS", 5)
+# The sandbox's books on a database connection of their own (autocommit, outside our
+# transactions), as a real provider keeps them on its own servers: what the provider did then
+# survives a crash of ours before commit (the crash harness needs this). PostgreSQL only: on
+# SQLite the second connection would wait for the write lock our own transaction holds.
+if env_bool("SHIJI_SANDBOX_OWN_CONNECTION", False):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("SHIJI_SANDBOX_OWN_CONNECTION needs PostgreSQL (DATABASE_URL)")
+    DATABASES["sandbox"] = {**DATABASES["default"]}
 
 # --- E-mail ----------------------------------------------------------------------------------
 _EMAIL_BACKENDS = {
@@ -297,10 +317,15 @@ EMAIL_USE_TLS = env_bool("SHIJI_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SHIJI_FROM_EMAIL", "Shiji <no-reply@shiji.localhost>")
 SHIJI_SITE_URL = env_str("SHIJI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# --- Security --------------------------------------------------------------------------------
+# --- Security (docs/security.md) ---------------------------------------------------------------
+# The Content-Security-Policy is shiji.web.security (middleware above); user files get their
+# headers from shiji.core.downloads.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
+# Pages hand the token to htmx in <body hx-headers>, so no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -308,6 +333,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # "__Host-": the browser keeps these only if Secure, Path=/ and without Domain, so neither a
+    # sibling subdomain nor a plain-http page can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-shiji_language"
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS

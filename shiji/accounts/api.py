@@ -25,6 +25,7 @@ from shiji.accounts.schemas import (
     TokenOut,
 )
 from shiji.api.auth import api_user
+from shiji.api.openapi import errors
 from shiji.core.audit import client_ip
 from shiji.core.ratelimit import ratelimit_hit
 from shiji.core.time import iso_utc
@@ -59,7 +60,7 @@ def _ip(request: HttpRequest) -> str:
     return client_ip(request) or "unknown"
 
 
-@auth_router.post("/register", auth=None, response={201: RegisterOut})
+@auth_router.post("/register", auth=None, response={201: RegisterOut, **errors(409, 429)})
 def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
     ratelimit_hit(scope="register", key=_ip(request), limit=20, window_seconds=3600)
     with transaction.atomic(durable=True):
@@ -68,7 +69,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
     return Status(201, {"user": me_out(user), "token": token})
 
 
-@auth_router.post("/token", auth=None, response={200: TokenOut})
+@auth_router.post("/token", auth=None, response={200: TokenOut, **errors(401, 429)})
 def token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     ratelimit_hit(scope="token", key=_ip(request), limit=120, window_seconds=60)
     user = services.credentials_check(request=request, email=payload.email, password=payload.password)
@@ -83,14 +84,14 @@ def logout(request: HttpRequest) -> Status[Any]:
     return Status(204, None)
 
 
-@auth_router.post("/password-reset", auth=None, response={202: StatusOut})
+@auth_router.post("/password-reset", auth=None, response={202: StatusOut, **errors(429)})
 def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status[Any]:
     ratelimit_hit(scope="password-reset", key=_ip(request), limit=10, window_seconds=3600)
     services.password_reset_request(email=payload.email)
     return Status(202, {"status": "sent"})
 
 
-@auth_router.post("/password-reset/confirm", auth=None, response={200: StatusOut})
+@auth_router.post("/password-reset/confirm", auth=None, response={200: StatusOut, **errors(429)})
 def password_reset_confirm(request: HttpRequest, payload: PasswordResetConfirmIn) -> dict[str, str]:
     ratelimit_hit(scope="password-reset-confirm", key=_ip(request), limit=20, window_seconds=3600)
     services.password_reset_confirm(uid=payload.uid, token=payload.token, new_password=payload.new_password)
@@ -114,7 +115,7 @@ def me_update(request: HttpRequest, payload: ProfilePatchIn) -> dict[str, Any]:
     return me_out(user)
 
 
-@users_router.get("/{user_id}", auth=None, response=PublicUserOut)
+@users_router.get("/{user_id}", auth=None, response={200: PublicUserOut, **errors(404)})
 def user_public(request: HttpRequest, user_id: str) -> dict[str, Any]:
     user = selectors.user_get_public(user_id=user_id)
     reputation = reputation_for(user)

@@ -29,6 +29,14 @@ class BearerToken(HttpBearer):
 class BrowserSession(SessionAuth):
     """The signed-in page's own scripts (htmx) call the API with the session and a CSRF token."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # The CSRF check guards what a signed-in session may do; without one there is nothing to
+        # guard, and a client whose bearer token is bad or expired must get 401, not 403 (API.md).
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None

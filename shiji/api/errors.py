@@ -6,8 +6,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -24,9 +31,16 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
     422: "invalid",
     429: "rate_limited",
 }
+
+
+# Django turns these into a 400 (a 413 here for the size) before any view runs; inside the API
+# they would otherwise reach the catch-all handler and become a 500.
+UNREADABLE_REQUEST = (MultiPartParserError, BadRequest, SuspiciousOperation)
+NINJA_UNPARSABLE_BODY = "Cannot parse request body"  # ninja's message for a body that is not JSON
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JsonResponse:
@@ -90,7 +104,18 @@ def _on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespon
 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = _HTTP_CODES.get(exc.status_code, "error")
-    return error_response(exc.status_code, code, str(exc.message))
+    message = str(exc.message)
+    if exc.status_code == 400 and message == NINJA_UNPARSABLE_BODY:
+        message = _("The body is not valid JSON.")
+    return error_response(exc.status_code, code, message)
+
+
+def unreadable_request_response(request: HttpRequest, exc: Any) -> HttpResponse:
+    """What Django answers for a body it cannot parse (a multipart body without its boundary, too
+    many fields, too large), in the API's error body — not a 500."""
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(413, "too_large", _("The request is too large."))
+    return error_response(400, "bad_request", _("The request body cannot be read."))
 
 
 def _on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -115,3 +140,5 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, _on_not_found)
     api.add_exception_handler(ObjectDoesNotExist, _on_not_found)
     api.add_exception_handler(PermissionDenied, _on_forbidden)
+    for kind in UNREADABLE_REQUEST:
+        api.add_exception_handler(kind, unreadable_request_response)

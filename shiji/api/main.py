@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from shiji.accounts.api import auth_router, me_router, users_router
 from shiji.api.auth import AUTH
 from shiji.api.errors import install_error_handlers
 from shiji.api.health import router as health_router
+from shiji.api.inputs import inputs_checked
+from shiji.api.openapi import ShijiAPI
 from shiji.catalog.api import router as catalog_router
 from shiji.catalog.api import staff_router as catalog_staff_router
 from shiji.disputes.api import router as disputes_router
@@ -31,7 +31,7 @@ from shiji.risk.api import router as risk_router
 from shiji.risk.api import staff_router as risk_staff_router
 from shiji.shipping.api import router as shipping_router
 
-api = NinjaAPI(
+api = ShijiAPI(
     title="Shiji API",
     version="1",
     description="Cross-border C2C social commerce. The contract is API.md; this schema is generated.",
@@ -39,6 +39,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+api.add_decorator(inputs_checked, mode="view")
 
 api.add_router("/", health_router, tags=["health"])
 api.add_router("/auth", auth_router, tags=["accounts"])

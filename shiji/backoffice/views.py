@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from shiji.accounts.roles import Role, user_has_role, user_roles
 from shiji.accounts.selectors import page_user
 from shiji.core.discovery import app_hooks
+from shiji.core.downloads import file_response
 from shiji.core.errors import Forbidden, NotFound, ShijiError
 from shiji.identity import selectors as identity_selectors
 from shiji.identity import services as identity_services
@@ -82,7 +84,7 @@ def identity_detail(request: HttpRequest, verification_id: str) -> HttpResponse:
 
 
 @login_required
-def identity_document(request: HttpRequest, verification_id: str) -> HttpResponse:
+def identity_document(request: HttpRequest, verification_id: str) -> HttpResponseBase:
     try:
         content = identity_services.verification_document_read(
             reviewer=page_user(request), verification_id=verification_id, request=request
@@ -91,7 +93,4 @@ def identity_document(request: HttpRequest, verification_id: str) -> HttpRespons
         raise PermissionDenied from exc
     except NotFound as exc:
         raise Http404 from exc
-    response = HttpResponse(content, content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = "inline"
-    return response
+    return file_response(content, content_type="image/jpeg", filename=f"{verification_id}.jpg")

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from shiji.accounts.models import User
 from shiji.accounts.roles import Role, user_has_role
 from shiji.api.auth import OPTIONAL_AUTH, api_user, api_viewer
+from shiji.api.openapi import errors
 from shiji.api.pagination import paginate_by_id
 from shiji.catalog import discovery, selectors, services
 from shiji.catalog.models import Listing, ListingPhoto
@@ -25,8 +26,8 @@ from shiji.catalog.schemas import (
     ListingPatchIn,
     PhotoOrderIn,
     PhotoOut,
-    ReasonIn,
     SearchPage,
+    SuppressIn,
 )
 from shiji.core.geo import check_country
 from shiji.core.money import check_supported_currency
@@ -126,7 +127,7 @@ def listing_create(request: HttpRequest, payload: ListingIn) -> Status[Any]:
     return Status(201, _own(request, listing.id))
 
 
-@router.get("/listings/{listing_id}", auth=OPTIONAL_AUTH, response=ListingOut)
+@router.get("/listings/{listing_id}", auth=OPTIONAL_AUTH, response={200: ListingOut, **errors(404)})
 def listing_detail(
     request: HttpRequest, listing_id: str, currency: str | None = None, country: str | None = None
 ) -> dict[str, Any]:
@@ -139,46 +140,48 @@ def listing_detail(
     return listing_out(listing, viewer=viewer, currency=currency, country=country)
 
 
-@router.patch("/listings/{listing_id}", response=ListingOut)
+@router.patch("/listings/{listing_id}", response={200: ListingOut, **errors(403, 404, 409)})
 def listing_update(request: HttpRequest, listing_id: str, payload: ListingPatchIn) -> dict[str, Any]:
     with transaction.atomic(durable=True):
         services.listing_update(seller=api_user(request), listing_id=listing_id, data=payload.dict(exclude_unset=True))
     return _own(request, listing_id)
 
 
-@router.delete("/listings/{listing_id}", response=ListingOut)
+@router.delete("/listings/{listing_id}", response={200: ListingOut, **errors(404, 409)})
 def listing_delete(request: HttpRequest, listing_id: str) -> dict[str, Any]:
     with transaction.atomic(durable=True):
         services.listing_remove(seller=api_user(request), listing_id=listing_id)
     return _own(request, listing_id)
 
 
-@router.post("/listings/{listing_id}/publish", response=ListingOut)
+@router.post("/listings/{listing_id}/publish", response={200: ListingOut, **errors(403, 404, 409)})
 def listing_publish(request: HttpRequest, listing_id: str) -> dict[str, Any]:
     with transaction.atomic(durable=True):
         services.listing_publish(seller=api_user(request), listing_id=listing_id)
     return _own(request, listing_id)
 
 
-@router.post("/listings/{listing_id}/photos", response={201: PhotoOut})
+@router.post("/listings/{listing_id}/photos", response={201: PhotoOut, **errors(404, 409)})
 def photo_add(request: HttpRequest, listing_id: str, image: File[UploadedFile]) -> Status[Any]:
     with transaction.atomic(durable=True):
         photo = services.photo_add(seller=api_user(request), listing_id=listing_id, image=image)
     return Status(201, photo_out(photo))
 
 
-@router.delete("/listings/{listing_id}/photos/{photo_id}", response={204: None})
-def photo_delete(request: HttpRequest, listing_id: str, photo_id: str) -> Status[Any]:
-    with transaction.atomic(durable=True):
-        services.photo_delete(seller=api_user(request), listing_id=listing_id, photo_id=photo_id)
-    return Status(204, None)
-
-
-@router.put("/listings/{listing_id}/photos/order", response=list[PhotoOut])
+# Before ".../photos/{photo_id}": Django tries URL patterns in order, and "order" would be taken
+# for a photo id there (answering 405 to this PUT).
+@router.put("/listings/{listing_id}/photos/order", response={200: list[PhotoOut], **errors(404)})
 def photo_order(request: HttpRequest, listing_id: str, payload: PhotoOrderIn) -> list[dict[str, Any]]:
     with transaction.atomic(durable=True):
         photos = services.photos_reorder(seller=api_user(request), listing_id=listing_id, photo_ids=payload.photo_ids)
     return [photo_out(photo) for photo in photos]
+
+
+@router.delete("/listings/{listing_id}/photos/{photo_id}", response={204: None, **errors(404, 422)})
+def photo_delete(request: HttpRequest, listing_id: str, photo_id: str) -> Status[Any]:
+    with transaction.atomic(durable=True):
+        services.photo_delete(seller=api_user(request), listing_id=listing_id, photo_id=photo_id)
+    return Status(204, None)
 
 
 @router.get("/me/listings", response=ListingPage)
@@ -250,8 +253,8 @@ def market(
     }
 
 
-@staff_router.post("/listings/{listing_id}/suppress", response=ListingOut)
-def listing_suppress(request: HttpRequest, listing_id: str, payload: ReasonIn) -> dict[str, Any]:
+@staff_router.post("/listings/{listing_id}/suppress", response={200: ListingOut, **errors(403, 404, 409)})
+def listing_suppress(request: HttpRequest, listing_id: str, payload: SuppressIn) -> dict[str, Any]:
     moderator = api_user(request)
     with transaction.atomic(durable=True):
         listing = services.listing_suppress(
@@ -261,7 +264,7 @@ def listing_suppress(request: HttpRequest, listing_id: str, payload: ReasonIn) -
     return listing_out(listing, viewer=moderator)
 
 
-@staff_router.post("/listings/{listing_id}/reinstate", response=ListingOut)
+@staff_router.post("/listings/{listing_id}/reinstate", response={200: ListingOut, **errors(403, 404, 409)})
 def listing_reinstate(request: HttpRequest, listing_id: str) -> dict[str, Any]:
     moderator = api_user(request)
     with transaction.atomic(durable=True):

@@ -137,7 +137,7 @@ class CategoryOut(Schema):
     children: list[CategoryOut]
 
 
-class ReasonIn(Schema):
+class SuppressIn(Schema):
     reason: str = Field(max_length=4000)
 
 

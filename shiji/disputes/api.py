@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from shiji.accounts.models import User
 from shiji.api.auth import AUTH, api_user
+from shiji.api.openapi import errors
 from shiji.api.pagination import paginate_by_offset
 from shiji.catalog.schemas import MoneyIO
+from shiji.core.downloads import file_response
 from shiji.core.money import Money, parse_money
+from shiji.core.notes import note_text
 from shiji.core.time import iso_utc
 from shiji.disputes import selectors, services
 from shiji.disputes.models import Dispute, DisputeMessage, Evidence
@@ -32,7 +36,7 @@ class DisputeIn(Schema):
     description: str = Field(max_length=4000)
 
 
-class MessageIn(Schema):
+class DisputeMessageIn(Schema):
     text: str = Field(default="", max_length=4000)
     attachments: list[str] = Field(default_factory=list, max_length=10)
 
@@ -51,7 +55,7 @@ class ReturnIn(Schema):
     tracking_number: str = Field(max_length=60)
 
 
-class DecisionIn(Schema):
+class DisputeDecisionIn(Schema):
     outcome: Literal["refund_full", "refund_partial", "release"]
     refund: MoneyIO | None = None
     reason: str = Field(max_length=4000)
@@ -66,7 +70,7 @@ class EvidenceOut(Schema):
     created_at: str
 
 
-class MessageOut(Schema):
+class DisputeMessageOut(Schema):
     id: str
     author: str | None
     role: str
@@ -89,7 +93,7 @@ class ReturnOut(Schema):
     received_at: str | None
 
 
-class DecisionOut(Schema):
+class DisputeDecisionOut(Schema):
     outcome: str
     refund: MoneyIO | None
     reason: str
@@ -114,8 +118,8 @@ class DisputeOut(Schema):
     return_shipment: ReturnOut | None
     escalated_at: str | None
     escalated_by: str | None
-    resolution: DecisionOut | None
-    messages: list[MessageOut]
+    resolution: DisputeDecisionOut | None
+    messages: list[DisputeMessageOut]
     events: list[EventOut]
 
 
@@ -218,7 +222,13 @@ def dispute_out(dispute: Dispute, *, viewer: User) -> dict[str, Any]:
         "resolution": resolution,
         "messages": [message_out(m) for m in dispute.messages.prefetch_related("attachments")],
         "events": [
-            {"at": iso_utc(e.at), "actor": e.actor_id, "from": e.from_state, "to": e.to_state, "note": e.note}
+            {
+                "at": iso_utc(e.at),
+                "actor": e.actor_id,
+                "from": e.from_state,
+                "to": e.to_state,
+                "note": note_text(e.note),
+            }
             for e in dispute.events.order_by("at", "id")
         ],
     }
@@ -232,7 +242,7 @@ def _fresh(request: HttpRequest, dispute_id: str) -> dict[str, Any]:
 # --- parties ---------------------------------------------------------------------------------
 
 
-@router.post("/orders/{order_id}/disputes", response={201: DisputeOut}, by_alias=True)
+@router.post("/orders/{order_id}/disputes", response={201: DisputeOut, **errors(403, 404, 409)}, by_alias=True)
 def dispute_open(request: HttpRequest, order_id: str, payload: DisputeIn) -> Status[Any]:
     user = api_user(request)
     dispute = services.dispute_open(
@@ -241,46 +251,47 @@ def dispute_open(request: HttpRequest, order_id: str, payload: DisputeIn) -> Sta
     return Status(201, _fresh(request, dispute.pk))
 
 
-@router.get("/orders/{order_id}/dispute", response=DisputeOut, by_alias=True)
+@router.get("/orders/{order_id}/dispute", response={200: DisputeOut, **errors(404)}, by_alias=True)
 def dispute_of_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     user = api_user(request)
     return dispute_out(selectors.dispute_for_order(user=user, order_id=order_id), viewer=user)
 
 
-@router.get("/disputes/{dispute_id}", response=DisputeOut, by_alias=True)
+@router.get("/disputes/{dispute_id}", response={200: DisputeOut, **errors(404)}, by_alias=True)
 def dispute_get(request: HttpRequest, dispute_id: str) -> dict[str, Any]:
     return _fresh(request, dispute_id)
 
 
-@router.post("/disputes/{dispute_id}/messages", response={201: MessageOut})
-def dispute_message(request: HttpRequest, dispute_id: str, payload: MessageIn) -> Status[Any]:
+@router.post("/disputes/{dispute_id}/messages", response={201: DisputeMessageOut, **errors(404, 409)})
+def dispute_message(request: HttpRequest, dispute_id: str, payload: DisputeMessageIn) -> Status[Any]:
     message = services.dispute_message(
         user=api_user(request), dispute_id=dispute_id, text=payload.text, attachments=payload.attachments
     )
     return Status(201, message_out(message))
 
 
-@router.post("/disputes/{dispute_id}/evidence", response={201: EvidenceOut})
+@router.post("/disputes/{dispute_id}/evidence", response={201: EvidenceOut, **errors(404, 409)})
 def evidence_upload(request: HttpRequest, dispute_id: str, image: File[UploadedFile]) -> Status[Any]:
     """A photo (multipart ``image``), EXIF stripped; send it with a message's ``attachments``."""
     evidence = services.evidence_upload(user=api_user(request), dispute_id=dispute_id, upload=image)
     return Status(201, evidence_out(evidence))
 
 
-@router.get("/disputes/{dispute_id}/evidence/{evidence_id}")
-def evidence_get(request: HttpRequest, dispute_id: str, evidence_id: str) -> FileResponse:
+@router.get(
+    "/disputes/{dispute_id}/evidence/{evidence_id}",
+    response={200: None, **errors(404)},
+    openapi_extra={"responses": {200: {"description": "The photo (JPEG)", "content": {"image/jpeg": {}}}}},
+)
+def evidence_get(request: HttpRequest, dispute_id: str, evidence_id: str) -> HttpResponseBase:
     evidence = selectors.access_evidence(user=api_user(request), dispute_id=dispute_id, evidence_id=evidence_id)
     return evidence_response(evidence)
 
 
-def evidence_response(evidence: Evidence) -> FileResponse:
-    response = FileResponse(evidence.image.open("rb"), content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def evidence_response(evidence: Evidence) -> HttpResponseBase:
+    return file_response(evidence.image.open("rb"), content_type="image/jpeg", filename=f"{evidence.pk}.jpg")
 
 
-@router.post("/disputes/{dispute_id}/offer", response=DisputeOut, by_alias=True)
+@router.post("/disputes/{dispute_id}/offer", response={200: DisputeOut, **errors(403, 404, 409)}, by_alias=True)
 def dispute_offer(request: HttpRequest, dispute_id: str, payload: OfferIn) -> dict[str, Any]:
     refund = parse_money(payload.refund.model_dump(), field="refund")
     services.dispute_offer(
@@ -289,26 +300,26 @@ def dispute_offer(request: HttpRequest, dispute_id: str, payload: OfferIn) -> di
     return _fresh(request, dispute_id)
 
 
-@router.post("/disputes/{dispute_id}/accept", response=DisputeOut, by_alias=True)
+@router.post("/disputes/{dispute_id}/accept", response={200: DisputeOut, **errors(403, 404, 409)}, by_alias=True)
 def dispute_accept(request: HttpRequest, dispute_id: str) -> dict[str, Any]:
     services.dispute_accept(user=api_user(request), dispute_id=dispute_id)
     return _fresh(request, dispute_id)
 
 
-@router.post("/disputes/{dispute_id}/escalate", response=DisputeOut, by_alias=True)
+@router.post("/disputes/{dispute_id}/escalate", response={200: DisputeOut, **errors(403, 404, 409)}, by_alias=True)
 def dispute_escalate(request: HttpRequest, dispute_id: str, payload: EscalateIn | None = None) -> dict[str, Any]:
     services.dispute_escalate(user=api_user(request), dispute_id=dispute_id, note=payload.note if payload else "")
     return _fresh(request, dispute_id)
 
 
-@router.post("/disputes/{dispute_id}/withdraw", response=DisputeOut, by_alias=True)
+@router.post("/disputes/{dispute_id}/withdraw", response={200: DisputeOut, **errors(403, 404, 409)}, by_alias=True)
 def dispute_withdraw(request: HttpRequest, dispute_id: str) -> dict[str, Any]:
     """The buyer drops the dispute: the order completes and the seller is paid."""
     services.dispute_withdraw(user=api_user(request), dispute_id=dispute_id)
     return _fresh(request, dispute_id)
 
 
-@router.post("/disputes/{dispute_id}/return", response=DisputeOut, by_alias=True)
+@router.post("/disputes/{dispute_id}/return", response={200: DisputeOut, **errors(403, 404, 409)}, by_alias=True)
 def dispute_return_ship(request: HttpRequest, dispute_id: str, payload: ReturnIn) -> dict[str, Any]:
     """The buyer sent the item back: carrier and tracking number."""
     services.dispute_return_ship(
@@ -317,7 +328,9 @@ def dispute_return_ship(request: HttpRequest, dispute_id: str, payload: ReturnIn
     return _fresh(request, dispute_id)
 
 
-@router.post("/disputes/{dispute_id}/return/received", response=DisputeOut, by_alias=True)
+@router.post(
+    "/disputes/{dispute_id}/return/received", response={200: DisputeOut, **errors(403, 404, 409)}, by_alias=True
+)
 def dispute_return_received(request: HttpRequest, dispute_id: str) -> dict[str, Any]:
     """The seller has the item back: the offered refund goes out."""
     services.dispute_return_received(user=api_user(request), dispute_id=dispute_id)
@@ -341,7 +354,7 @@ def row_out(dispute: Dispute) -> dict[str, Any]:
     }
 
 
-@staff_router.get("/disputes", response=DisputePage)
+@staff_router.get("/disputes", response={200: DisputePage, **errors(403)})
 def staff_disputes(
     request: HttpRequest, status: str | None = None, cursor: str | None = None, limit: int | None = Query(None)
 ) -> dict[str, Any]:
@@ -352,8 +365,10 @@ def staff_disputes(
     return {"items": [row_out(d) for d in page.items], "next_cursor": page.next_cursor}
 
 
-@staff_router.post("/disputes/{dispute_id}/decision", response=DisputeOut, by_alias=True)
-def dispute_decision(request: HttpRequest, dispute_id: str, payload: DecisionIn) -> dict[str, Any]:
+@staff_router.post(
+    "/disputes/{dispute_id}/decision", response={200: DisputeOut, **errors(403, 404, 409)}, by_alias=True
+)
+def dispute_decision(request: HttpRequest, dispute_id: str, payload: DisputeDecisionIn) -> dict[str, Any]:
     refund = parse_money(payload.refund.model_dump(), field="refund") if payload.refund else None
     services.dispute_decide(
         arbitrator=api_user(request),

@@ -45,10 +45,14 @@ def access_dispute(*, user: User, dispute_id: str) -> Dispute:
 
 
 def dispute_for_order(*, user: User, order_id: str) -> Dispute:
+    """The order's dispute for those who may see it. Anyone else gets the very answer an order
+    without a dispute (or no order at all) gets: whether a stranger's order is disputed is not
+    theirs to learn."""
     dispute = Dispute.objects.filter(order_id=order_id).values_list("pk", flat=True).first()
-    if dispute is None:
-        raise NotFound(_("No dispute for this order."))
-    return access_dispute(user=user, dispute_id=dispute)
+    try:
+        return access_dispute(user=user, dispute_id=dispute or "")
+    except NotFound:
+        raise NotFound(_("No dispute for this order.")) from None
 
 
 def dispute_of_order(order_id: str) -> Dispute | None:

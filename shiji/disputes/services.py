@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shiji.accounts.models import User
 from shiji.accounts.roles import Role, require_role
@@ -22,6 +23,7 @@ from shiji.core.audit import audit_record
 from shiji.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from shiji.core.images import image_clean
 from shiji.core.money import Money
+from shiji.core.notes import system_note
 from shiji.core.states import transition
 from shiji.disputes.errors import DisputeClosed, DisputeExists, OutsideWindow
 from shiji.disputes.models import Dispute, DisputeEvent, DisputeMessage, Evidence
@@ -214,7 +216,7 @@ def dispute_open(*, buyer: User, order_id: str, reason: str, description: str) -
         order = flow.order_dispute_open(
             order_id=order_id,
             actor=buyer,
-            note=_("Dispute opened: %(reason)s.") % {"reason": DisputeReason(reason).label},
+            note=system_note(gettext_noop("Dispute opened: %(reason)s."), reason=DisputeReason(reason).label),
             check=lambda locked: window_check(locked, reason, now),
         )
         due = now + timedelta(days=answer_days())
@@ -341,8 +343,11 @@ def dispute_offer(*, user: User, dispute_id: str, refund: Money, return_required
             dispute,
             DisputeStatus.OFFERED,
             actor=user,
-            note=_("Offer: refund %(amount)s%(ret)s.")
-            % {"amount": refund, "ret": _(", item returned first") if return_required else ""},
+            note=system_note(
+                gettext_noop("Offer: refund %(amount)s%(ret)s."),
+                amount=str(refund),
+                ret=gettext_noop(", item returned first") if return_required else "",
+            ),
             offer_refund_minor=refund.minor,
             offer_return_required=return_required,
             offered_at=now,
@@ -383,7 +388,12 @@ def dispute_accept(*, user: User, dispute_id: str) -> Dispute:
             raise InvalidState(_("There is no offer to accept."))
         refund = Money(dispute.offer_refund_minor, dispute.currency)
         if dispute.offer_return_required:
-            _move(dispute, DisputeStatus.RETURN_PENDING, actor=user, note=_("Offer accepted; the item goes back."))
+            _move(
+                dispute,
+                DisputeStatus.RETURN_PENDING,
+                actor=user,
+                note=system_note(gettext_noop("Offer accepted; the item goes back.")),
+            )
             _tell(dispute, "accepted_return", "seller", amount=str(refund))
         else:
             _settle(
@@ -391,7 +401,9 @@ def dispute_accept(*, user: User, dispute_id: str) -> Dispute:
                 to=DisputeStatus.SETTLED,
                 refund=refund,
                 actor=user,
-                note=_("The buyer accepted the seller's offer of %(amount)s.") % {"amount": refund},
+                note=system_note(
+                    gettext_noop("The buyer accepted the seller's offer of %(amount)s."), amount=str(refund)
+                ),
             )
             _tell(dispute, "accepted", "seller", amount=str(refund))
     return dispute
@@ -443,7 +455,9 @@ def dispute_return_received(*, user: User, dispute_id: str) -> Dispute:
             to=DisputeStatus.SETTLED,
             refund=refund,
             actor=user,
-            note=_("The seller received the item back; %(amount)s refunded.") % {"amount": refund},
+            note=system_note(
+                gettext_noop("The seller received the item back; %(amount)s refunded."), amount=str(refund)
+            ),
             return_received_at=timezone.now(),
         )
         _tell(dispute, "refunded", "buyer", amount=str(refund))
@@ -459,7 +473,13 @@ def dispute_withdraw(*, user: User, dispute_id: str) -> Dispute:
         dispute = _lock(dispute.pk)
         if dispute.status not in WITHDRAWABLE_STATUSES:
             raise InvalidState(_("This dispute can no longer be withdrawn."))
-        _settle(dispute, to=DisputeStatus.WITHDRAWN, refund=None, actor=user, note=_("The buyer withdrew the dispute."))
+        _settle(
+            dispute,
+            to=DisputeStatus.WITHDRAWN,
+            refund=None,
+            actor=user,
+            note=system_note(gettext_noop("The buyer withdrew the dispute.")),
+        )
         _tell(dispute, "withdrawn", "seller")
     return dispute
 
@@ -488,7 +508,12 @@ def dispute_escalate(*, user: User, dispute_id: str, note: str = "") -> Dispute:
         dispute = _lock(dispute.pk)
         if dispute.status not in ESCALATABLE_STATUSES:
             raise InvalidState(_("This dispute cannot be escalated now."))
-        _escalate(dispute, actor=user, by=party, note=(note or "").strip() or _("Escalated to an arbitrator."))
+        _escalate(
+            dispute,
+            actor=user,
+            by=party,
+            note=(note or "").strip() or system_note(gettext_noop("Escalated to an arbitrator.")),
+        )
         _tell(dispute, "escalated", "seller" if party == "buyer" else "buyer")
     return dispute
 
@@ -602,7 +627,12 @@ def dispute_seller_silent(*, dispute_id: str, now: datetime | None = None) -> bo
             return False
         with translation.override(settings.LANGUAGE_CODE):  # stored once; pages word it per reader
             reason = _("The seller did not answer within %(days)s days.") % {"days": answer_days()}
-        _escalate(dispute, actor=None, by="system", note=reason)
+        _escalate(
+            dispute,
+            actor=None,
+            by="system",
+            note=system_note(gettext_noop("The seller did not answer within %(days)s days."), days=answer_days()),
+        )
         _decide(dispute, outcome=Outcome.REFUND_FULL, refund=None, reason=reason, actor=None)
     return True
 
@@ -620,11 +650,11 @@ def dispute_return_unconfirmed(*, dispute_id: str, now: datetime | None = None) 
         ):
             return False
         refund = Money(dispute.offer_refund_minor, dispute.currency)
-        with translation.override(settings.LANGUAGE_CODE):  # stored once; pages word it per reader
-            note = _("The seller did not confirm the return within %(days)s days; %(amount)s refunded.") % {
-                "days": return_confirm_days(),
-                "amount": refund,
-            }
+        note = system_note(
+            gettext_noop("The seller did not confirm the return within %(days)s days; %(amount)s refunded."),
+            days=return_confirm_days(),
+            amount=str(refund),
+        )
         _settle(dispute, to=DisputeStatus.SETTLED, refund=refund, actor=None, note=note)
         _tell(dispute, "refunded", "buyer", "seller", amount=str(refund))
     return True

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from shiji.api.auth import api_user
+from shiji.api.openapi import errors
 from shiji.core.time import iso_utc
 from shiji.fx import selectors, services
 from shiji.fx.schemas import RateIn, RateOut
@@ -32,7 +33,7 @@ def fx_get(request: HttpRequest, base: str, quote: str) -> dict[str, Any]:
     return _rate_out(selectors.fx_rate(base=base, quote=quote))
 
 
-@staff_router.put("/fx-rates", response=RateOut)
+@staff_router.put("/fx-rates", response={200: RateOut, **errors(403)})
 def fx_set(request: HttpRequest, payload: RateIn) -> dict[str, Any]:
     with transaction.atomic(durable=True):
         services.fx_rate_set(

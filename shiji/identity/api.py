@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from shiji.api.auth import api_user
+from shiji.api.openapi import errors
 from shiji.api.pagination import paginate_by_id
+from shiji.core.downloads import file_response
 from shiji.core.errors import NotFound
 from shiji.core.time import iso_utc
 from shiji.identity import selectors, services
@@ -46,7 +49,7 @@ def staff_out(verification: VerificationRequest) -> dict[str, Any]:
     }
 
 
-@me_router.post("/verification", response={202: SubmittedOut})
+@me_router.post("/verification", response={202: SubmittedOut, **errors(409, 429)})
 def verification_submit(
     request: HttpRequest,
     legal_name: Form[str],
@@ -65,7 +68,7 @@ def verification_submit(
     return Status(202, {"id": verification.id, "status": verification.status})
 
 
-@me_router.get("/verification", response=MyVerificationOut)
+@me_router.get("/verification", response={200: MyVerificationOut, **errors(404)})
 def verification_mine(request: HttpRequest) -> dict[str, Any]:
     user = api_user(request)
     verification = selectors.verification_latest(user=user)
@@ -83,7 +86,7 @@ def verification_mine(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@staff_router.get("/verifications", response=StaffVerificationPage)
+@staff_router.get("/verifications", response={200: StaffVerificationPage, **errors(403)})
 def verification_queue(
     request: HttpRequest, status: str = "pending", cursor: str | None = None, limit: int | None = None
 ) -> dict[str, Any]:
@@ -92,7 +95,7 @@ def verification_queue(
     return {"items": [staff_out(v) for v in page.items], "next_cursor": page.next_cursor}
 
 
-@staff_router.get("/verifications/{verification_id}", response=StaffVerificationOut)
+@staff_router.get("/verifications/{verification_id}", response={200: StaffVerificationOut, **errors(403, 404)})
 def verification_detail(request: HttpRequest, verification_id: str) -> dict[str, Any]:
     verification = selectors.access_verification_for_staff(reviewer=api_user(request), verification_id=verification_id)
     return staff_out(verification)
@@ -101,21 +104,19 @@ def verification_detail(request: HttpRequest, verification_id: str) -> dict[str,
 @staff_router.get(
     "/verifications/{verification_id}/document",
     url_name="identity_document",
-    response={200: None},
+    response={200: None, **errors(403, 404)},
     openapi_extra={"responses": {200: {"description": "The document image (JPEG)", "content": {"image/jpeg": {}}}}},
 )
-def verification_document(request: HttpRequest, verification_id: str) -> HttpResponse:
+def verification_document(request: HttpRequest, verification_id: str) -> HttpResponseBase:
     content = services.verification_document_read(
         reviewer=api_user(request), verification_id=verification_id, request=request
     )
-    response = HttpResponse(content, content_type="image/jpeg")
-    response["Content-Disposition"] = f'inline; filename="{verification_id}.jpg"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(content, content_type="image/jpeg", filename=f"{verification_id}.jpg")
 
 
-@staff_router.post("/verifications/{verification_id}/decision", response=StaffVerificationOut)
+@staff_router.post(
+    "/verifications/{verification_id}/decision", response={200: StaffVerificationOut, **errors(403, 404, 409)}
+)
 def verification_decision(request: HttpRequest, verification_id: str, payload: DecisionIn) -> dict[str, Any]:
     with transaction.atomic(durable=True):
         verification = services.verification_decide(

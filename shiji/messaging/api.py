@@ -13,6 +13,7 @@ from ninja import Query, Router, Status
 
 from shiji.accounts.models import User
 from shiji.api.auth import AUTH, api_user
+from shiji.api.openapi import errors
 from shiji.api.pagination import bad_cursor, check_limit, cursor_decode, cursor_encode, paginate_by_id
 from shiji.core.audit import client_ip
 from shiji.core.time import iso_utc
@@ -80,7 +81,11 @@ def _sent_out(sent: services.Sent) -> dict[str, Any]:
 # --- order threads ----------------------------------------------------------------------------
 
 
-@router.get("/orders/{order_id}/messages", response=MessagePage, summary="Messages of an order (newest first)")
+@router.get(
+    "/orders/{order_id}/messages",
+    response={200: MessagePage, **errors(404)},
+    summary="Messages of an order (newest first)",
+)
 def order_messages(
     request: HttpRequest, order_id: str, cursor: str | None = None, limit: int | None = Query(None)
 ) -> dict[str, Any]:
@@ -90,7 +95,9 @@ def order_messages(
 
 
 @router.post(
-    "/orders/{order_id}/messages", response={201: SentMessageOut}, summary="Write to the other party of an order"
+    "/orders/{order_id}/messages",
+    response={201: SentMessageOut, **errors(403, 404, 429)},
+    summary="Write to the other party of an order",
 )
 def order_message_send(request: HttpRequest, order_id: str, payload: MessageIn) -> Status[Any]:
     sent = services.order_message_send(
@@ -102,7 +109,11 @@ def order_message_send(request: HttpRequest, order_id: str, payload: MessageIn) 
 # --- inquiries and conversations --------------------------------------------------------------
 
 
-@router.post("/listings/{listing_id}/inquiries", response={201: InquiryOut}, summary="Ask the seller about a listing")
+@router.post(
+    "/listings/{listing_id}/inquiries",
+    response={201: InquiryOut, **errors(403, 404, 429)},
+    summary="Ask the seller about a listing",
+)
 def inquiry_start(request: HttpRequest, listing_id: str, payload: MessageIn) -> Status[Any]:
     user = api_user(request)
     sent = services.inquiry_start(buyer=user, listing_id=listing_id, text=payload.text, ip=client_ip(request))
@@ -150,7 +161,11 @@ def my_conversations(
     }
 
 
-@router.get("/conversations/{conversation_id}/messages", response=MessagePage, summary="Messages of a conversation")
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response={200: MessagePage, **errors(404)},
+    summary="Messages of a conversation",
+)
 def conversation_messages(
     request: HttpRequest, conversation_id: str, cursor: str | None = None, limit: int | None = Query(None)
 ) -> dict[str, Any]:
@@ -160,7 +175,9 @@ def conversation_messages(
 
 
 @router.post(
-    "/conversations/{conversation_id}/messages", response={201: SentMessageOut}, summary="Write in a conversation"
+    "/conversations/{conversation_id}/messages",
+    response={201: SentMessageOut, **errors(403, 404, 429)},
+    summary="Write in a conversation",
 )
 def conversation_message_send(request: HttpRequest, conversation_id: str, payload: MessageIn) -> Status[Any]:
     sent = services.message_send(

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from shiji.api.auth import AUTH, api_user
+from shiji.api.openapi import errors
 from shiji.api.pagination import paginate_by_id
 from shiji.core.time import iso_utc
 from shiji.moderation import selectors, services
@@ -94,7 +95,7 @@ def action_out(record: ModerationAction) -> dict[str, Any]:
     }
 
 
-@router.post("/reports", response={201: ReportOut, 200: ReportOut})
+@router.post("/reports", response={201: ReportOut, 200: ReportOut, **errors(403, 404, 429)})
 def report_create(request: HttpRequest, payload: ReportIn) -> Status[Any]:
     report, created = services.report_create(
         reporter=api_user(request),
@@ -112,12 +113,12 @@ def my_reports(request: HttpRequest, cursor: str | None = None, limit: int | Non
     return {"items": [report_out(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/reports/{report_id}", response=ReportOut)
+@router.get("/reports/{report_id}", response={200: ReportOut, **errors(404)})
 def report_get(request: HttpRequest, report_id: str) -> dict[str, Any]:
     return report_out(selectors.access_report_for_reporter(reporter=api_user(request), report_id=report_id))
 
 
-@staff_router.get("/reports", response=StaffReportPage)
+@staff_router.get("/reports", response={200: StaffReportPage, **errors(403)})
 def staff_reports(
     request: HttpRequest, status: str | None = None, cursor: str | None = None, limit: int | None = Query(None)
 ) -> dict[str, Any]:
@@ -126,7 +127,7 @@ def staff_reports(
     return {"items": _staff_reports(page.items), "next_cursor": page.next_cursor}
 
 
-@staff_router.post("/reports/{report_id}/action", response=ActionResultOut)
+@staff_router.post("/reports/{report_id}/action", response={200: ActionResultOut, **errors(403, 404, 409)})
 def staff_report_action(request: HttpRequest, report_id: str, payload: ActionIn) -> dict[str, Any]:
     record = services.report_action(
         moderator=api_user(request), report_id=report_id, action=payload.action, reason=payload.reason, request=request
@@ -136,7 +137,7 @@ def staff_report_action(request: HttpRequest, report_id: str, payload: ActionIn)
 
 def _account_out(record: ModerationAction) -> dict[str, Any]:
     user = record.target_owner  # the account itself: suspend and unsuspend target their owner
-    assert user is not None
+    assert user is not None  # nosec B101  # narrowing: an account action always has its owner
     return {
         "id": user.pk,
         "suspended": user.suspended,
@@ -147,13 +148,13 @@ def _account_out(record: ModerationAction) -> dict[str, Any]:
     }
 
 
-@staff_router.post("/users/{user_id}/suspend", response=AccountModerationOut)
+@staff_router.post("/users/{user_id}/suspend", response={200: AccountModerationOut, **errors(403, 404, 409)})
 def staff_user_suspend(request: HttpRequest, user_id: str, payload: ReasonIn) -> dict[str, Any]:
     record = services.user_suspend(moderator=api_user(request), user_id=user_id, reason=payload.reason, request=request)
     return _account_out(record)
 
 
-@staff_router.post("/users/{user_id}/unsuspend", response=AccountModerationOut)
+@staff_router.post("/users/{user_id}/unsuspend", response={200: AccountModerationOut, **errors(403, 404, 409)})
 def staff_user_unsuspend(request: HttpRequest, user_id: str, payload: ReasonIn | None = None) -> dict[str, Any]:
     record = services.user_unsuspend(
         moderator=api_user(request), user_id=user_id, reason=payload.reason if payload else "", request=request

@@ -210,7 +210,7 @@ def report_action(
                 moderator=moderator, target_type=target_type, target_id=target_id, reason=reason, request=request
             )
         elif action == ActionKind.SUSPEND:
-            assert owner_id is not None
+            assert owner_id is not None  # nosec B101  # narrowing: NoOwner was raised above
             hidden = _suspend(moderator=moderator, user_id=owner_id, reason=reason)
         record = _record(
             moderator=moderator,
@@ -287,7 +287,7 @@ def _suspend(*, moderator: User, user_id: str, reason: str) -> list[str]:
             .values_list("pk", flat=True)
             .first()
         )
-        assert event_id is not None
+        assert event_id is not None  # nosec B101  # narrowing: the suppression just wrote it
         SuspendedListing.objects.create(suspension=suspension, listing_id=listing_id, suppression_event_id=event_id)
         hidden.append(listing_id)
     return hidden

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from shiji.api.auth import api_user
+from shiji.api.openapi import errors
 from shiji.api.pagination import paginate_by_id
 from shiji.core.time import iso_utc
 from shiji.notifications.models import Notification
@@ -65,7 +66,7 @@ def notification_list(
     }
 
 
-@router.post("/notifications/{notification_id}/read", response=MarkedOut)
+@router.post("/notifications/{notification_id}/read", response={200: MarkedOut, **errors(404)})
 def notification_read(request: HttpRequest, notification_id: str) -> dict[str, int]:
     return {"marked": notification_mark_read(user=api_user(request), notification_id=notification_id)}
 

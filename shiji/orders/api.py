@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shiji.accounts.models import User
 from shiji.api.auth import api_user
+from shiji.api.openapi import errors
 from shiji.api.pagination import paginate_by_id
 from shiji.core.audit import client_ip
+from shiji.core.downloads import file_response
 from shiji.core.idempotency import idempotency_key_from, idempotent
 from shiji.core.money import Money, parse_money
+from shiji.core.notes import note_text
 from shiji.core.time import iso_utc
 from shiji.orders import flow, selectors, services
 from shiji.orders.models import Order, Quote
@@ -129,7 +133,7 @@ def order_out(order: Order, *, viewer: User) -> dict[str, Any]:
                 "actor": event.actor_id,
                 "from": event.from_state,
                 "to": event.to_state,
-                "note": event.note,
+                "note": note_text(event.note),
             }
             for event in order.events.order_by("at", "id")
         ],
@@ -154,7 +158,7 @@ def order_out(order: Order, *, viewer: User) -> dict[str, Any]:
     }
 
 
-@router.post("/quotes", response={201: QuoteOut})
+@router.post("/quotes", response={201: QuoteOut, **errors(404, 409)})
 def quote_create(request: HttpRequest, payload: QuoteIn) -> Status[Any]:
     user = api_user(request)
     quote = services.quote_create(
@@ -168,12 +172,12 @@ def quote_create(request: HttpRequest, payload: QuoteIn) -> Status[Any]:
     return Status(201, quote_out(quote))
 
 
-@router.get("/quotes/{quote_id}", response=QuoteOut)
+@router.get("/quotes/{quote_id}", response={200: QuoteOut, **errors(404)})
 def quote_get(request: HttpRequest, quote_id: str) -> dict[str, Any]:
     return quote_out(selectors.access_quote(user=api_user(request), quote_id=quote_id))
 
 
-@router.post("/orders", response={201: OrderOut, 200: OrderOut}, by_alias=True)
+@router.post("/orders", response={201: OrderOut, 200: OrderOut, **errors(403, 404, 409)}, by_alias=True)
 def order_create(request: HttpRequest, payload: OrderIn) -> Status[Any]:
     user = api_user(request)
 
@@ -203,13 +207,13 @@ def order_list(
     return {"items": [order_out(o, viewer=user) for o in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/orders/{order_id}", response=OrderOut, by_alias=True)
+@router.get("/orders/{order_id}", response={200: OrderOut, **errors(404)}, by_alias=True)
 def order_get(request: HttpRequest, order_id: str) -> dict[str, Any]:
     user = api_user(request)
     return order_out(selectors.order_for_viewer(user=user, order_id=order_id, request=request), viewer=user)
 
 
-@router.post("/orders/{order_id}/cancel", response=OrderOut, by_alias=True)
+@router.post("/orders/{order_id}/cancel", response={200: OrderOut, **errors(403, 404, 409)}, by_alias=True)
 def order_cancel(request: HttpRequest, order_id: str, payload: CancelIn | None = None) -> dict[str, Any]:
     user = api_user(request)
     selectors.access_order(user=user, order_id=order_id)
@@ -217,7 +221,7 @@ def order_cancel(request: HttpRequest, order_id: str, payload: CancelIn | None =
     return order_out(selectors.access_order(user=user, order_id=order.pk), viewer=user)
 
 
-@router.post("/orders/{order_id}/confirm", response=OrderOut, by_alias=True)
+@router.post("/orders/{order_id}/confirm", response={200: OrderOut, **errors(403, 404, 409)}, by_alias=True)
 def order_confirm(request: HttpRequest, order_id: str) -> dict[str, Any]:
     user = api_user(request)
     selectors.access_order(user=user, order_id=order_id)
@@ -225,7 +229,7 @@ def order_confirm(request: HttpRequest, order_id: str) -> dict[str, Any]:
     return order_out(selectors.access_order(user=user, order_id=order_id), viewer=user)
 
 
-@router.post("/orders/{order_id}/refunds", response={201: RefundOut, 200: RefundOut})
+@router.post("/orders/{order_id}/refunds", response={201: RefundOut, 200: RefundOut, **errors(403, 404, 409)})
 def order_refund(request: HttpRequest, order_id: str, payload: RefundIn) -> Status[Any]:
     user = api_user(request)
     selectors.access_order(user=user, order_id=order_id)
@@ -245,12 +249,12 @@ def order_refund(request: HttpRequest, order_id: str, payload: RefundIn) -> Stat
     return Status(status, body)
 
 
-class ReasonIn(Schema):
+class RefundHeldIn(Schema):
     reason: str = Field(max_length=500)
 
 
-@staff_router.post("/orders/{order_id}/refund-held", response={201: RefundOut})
-def order_refund_held(request: HttpRequest, order_id: str, payload: ReasonIn) -> Status[Any]:
+@staff_router.post("/orders/{order_id}/refund-held", response={201: RefundOut, **errors(403, 404, 409)})
+def order_refund_held(request: HttpRequest, order_id: str, payload: RefundHeldIn) -> Status[Any]:
     """Finance: refund what a closed order still holds (after the provider rejected a refund)."""
     refund = flow.order_refund_held(staff=api_user(request), order_id=order_id, reason=payload.reason)
     return Status(201, refund_out(refund))
@@ -260,7 +264,7 @@ class ShipIn(Schema):
     carrier_service: str | None = Field(default=None, max_length=40)
 
 
-@router.post("/orders/{order_id}/ship", response=ShipmentOut)
+@router.post("/orders/{order_id}/ship", response={200: ShipmentOut, **errors(403, 404, 409)})
 def order_ship_post(request: HttpRequest, order_id: str, payload: ShipIn | None = None) -> dict[str, Any]:
     """The seller ships: label, tracking number and customs declaration."""
     user = api_user(request)
@@ -269,19 +273,20 @@ def order_ship_post(request: HttpRequest, order_id: str, payload: ShipIn | None 
     return shipment_out(shipment)
 
 
-@router.get("/orders/{order_id}/label")
-def order_label(request: HttpRequest, order_id: str) -> FileResponse:
+@router.get(
+    "/orders/{order_id}/label",
+    response={200: None, **errors(404)},
+    openapi_extra={"responses": {200: {"description": "The label file"}}},
+)
+def order_label(request: HttpRequest, order_id: str) -> HttpResponseBase:
     """The shipping label (it carries the buyer's address): for the seller and order staff only."""
     shipment = order_label_for(user=api_user(request), order_id=order_id, request=request)
-    response = FileResponse(
+    return file_response(
         shipment.label.open("rb"),
         content_type=shipment.label_content_type or "image/png",
-        as_attachment=True,
         filename=f"label-{shipment.tracking_number}{_extension(shipment.label.name or '')}",
+        download=True,  # for printing
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _extension(name: str) -> str:
@@ -289,7 +294,7 @@ def _extension(name: str) -> str:
     return name[dot:] if dot >= 0 else ""
 
 
-@staff_router.get("/orders/review", response=OrderPage, by_alias=True)
+@staff_router.get("/orders/review", response={200: OrderPage, **errors(403)}, by_alias=True)
 def orders_review(request: HttpRequest, cursor: str | None = None, limit: int | None = Query(None)) -> dict[str, Any]:
     """Arbitrators and finance: shipped parcels whose tracking went quiet, oldest first."""
     user = api_user(request)

@@ -11,11 +11,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shiji.accounts.models import User
+from shiji.core import crashpoints
 from shiji.core.audit import audit_record
+from shiji.core.crashpoints import crashpoint, crashpoint_after_commit
 from shiji.core.errors import Forbidden, InvalidInput, InvalidState
 from shiji.core.money import Money
+from shiji.core.notes import system_note
 from shiji.core.states import check_transition, transition
 from shiji.customs.services import cbec_release
 from shiji.identity.states import Level
@@ -148,7 +152,12 @@ def order_cancel_by_staff(*, staff: User, order_id: str, reason: str) -> bool:
         order = _lock(order_id)
         if order.status not in CANCELLABLE_STATUSES:
             return False
-        _cancel(order, actor=staff, note=reason.strip()[:500] or _("Cancelled by our staff."), by="system")
+        _cancel(
+            order,
+            actor=staff,
+            note=reason.strip()[:500] or system_note(gettext_noop("Cancelled by our staff.")),
+            by="system",
+        )
     return True
 
 
@@ -158,7 +167,7 @@ def order_expire(*, order_id: str) -> bool:
         order = _lock(order_id)
         if order.status != OrderStatus.PENDING_PAYMENT or order.expires_at > timezone.now():
             return False
-        _cancel(order, actor=None, note=_("Not paid in time."), by="system")
+        _cancel(order, actor=None, note=system_note(gettext_noop("Not paid in time.")), by="system")
     return True
 
 
@@ -205,6 +214,8 @@ def order_complete(*, order_id: str, actor: Any = None, note: str = "") -> Order
             )
         User.objects.filter(pk=seller.pk).update(completed_sales=F("completed_sales") + 1)
         order_completed.send(sender=Order, order=order)
+        crashpoint(crashpoints.RELEASE_BEFORE_COMMIT)
+        crashpoint_after_commit(crashpoints.RELEASE_AFTER_COMMIT)
     return order
 
 
@@ -217,7 +228,9 @@ def order_confirm(*, user: User, order_id: str) -> Order:
         raise InvalidState(_("This order is in dispute: withdraw the dispute to confirm receipt."))
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         raise InvalidState(_("You can confirm receipt once the parcel has shipped."))
-    return order_complete(order_id=order_id, actor=user, note=_("Receipt confirmed by the buyer."))
+    return order_complete(
+        order_id=order_id, actor=user, note=system_note(gettext_noop("Receipt confirmed by the buyer."))
+    )
 
 
 # --- disputes (shiji.disputes decides; the money moves here) -----------------------------------

@@ -25,6 +25,8 @@ from shiji.accounts.models import User
 from shiji.catalog.models import Listing
 from shiji.catalog.selectors import listing_get_visible, listing_prohibition, listing_ships_to
 from shiji.catalog.states import ListingStatus
+from shiji.core import crashpoints
+from shiji.core.crashpoints import crashpoint, crashpoint_after_commit
 from shiji.core.errors import InvalidInput, NotFound
 from shiji.core.money import Money, check_supported_currency
 from shiji.customs.selectors import customs_assess, customs_parcel
@@ -272,6 +274,10 @@ def order_create(*, buyer: User, quote_id: str, ip: str | None = None) -> Order:
         payment = Payment.objects.create(
             order=order, provider=provider.name, amount_minor=order.total_minor, currency=order.currency
         )
+        crashpoint(crashpoints.CHECKOUT_BEFORE_PROVIDER_CALL)
         opened = provider.create_payment(payment)
+        crashpoint(crashpoints.CHECKOUT_AFTER_PROVIDER_CALL)
         Payment.objects.filter(pk=payment.pk).update(provider_ref=opened.ref, client_secret=opened.client_secret)
+        crashpoint(crashpoints.CHECKOUT_BEFORE_COMMIT)
+        crashpoint_after_commit(crashpoints.CHECKOUT_AFTER_COMMIT)
     return order

@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 
 from shiji.accounts.roles import Role, require_role
 from shiji.api.auth import api_user
+from shiji.api.openapi import errors
 from shiji.api.pagination import paginate_by_id
 from shiji.core.errors import NotFound
 from shiji.core.idempotency import idempotency_key_from, idempotent
@@ -61,7 +62,7 @@ def balances(request: HttpRequest) -> list[dict[str, str]]:
     ]
 
 
-@me_router.post("/payouts", response={201: PayoutOut, 200: PayoutOut})
+@me_router.post("/payouts", response={201: PayoutOut, 200: PayoutOut, **errors(403, 409)})
 def payout_create(request: HttpRequest, payload: PayoutIn) -> Status[Any]:
     user = api_user(request)
     amount = parse_money(payload.amount.model_dump())
@@ -87,7 +88,7 @@ def payout_account_out(account: PayoutAccount) -> dict[str, Any]:
     }
 
 
-@me_router.get("/payout-account", response=PayoutAccountOut)
+@me_router.get("/payout-account", response={200: PayoutAccountOut, **errors(404)})
 def payout_account_get(request: HttpRequest) -> dict[str, Any]:
     account = selectors.payout_account_of(api_user(request))
     if account is None:
@@ -117,12 +118,12 @@ def payout_list(
     return {"items": [payout_out(p) for p in page.items], "next_cursor": page.next_cursor}
 
 
-@me_router.get("/payouts/{payout_id}", response=PayoutOut)
+@me_router.get("/payouts/{payout_id}", response={200: PayoutOut, **errors(404)})
 def payout_get(request: HttpRequest, payout_id: str) -> dict[str, Any]:
     return payout_out(selectors.access_payout(user=api_user(request), payout_id=payout_id))
 
 
-@router.post("/payments/sandbox/{payment_id}/complete", response=SandboxCompleteOut)
+@router.post("/payments/sandbox/{payment_id}/complete", response={200: SandboxCompleteOut, **errors(404, 409)})
 def sandbox_complete(request: HttpRequest, payment_id: str, payload: SandboxCompleteIn) -> dict[str, str]:
     """The sandbox's checkout: the buyer of this payment pays (or fails)."""
     payment = selectors.sandbox_payment_for_buyer(buyer=api_user(request), payment_id=payment_id)
@@ -131,13 +132,13 @@ def sandbox_complete(request: HttpRequest, payment_id: str, payload: SandboxComp
     return sandbox_customer_pays(payment_id=payment.pk, outcome=payload.outcome)
 
 
-@router.post("/webhooks/payments/{provider}", auth=None, response=CallbackOut)
+@router.post("/webhooks/payments/{provider}", auth=None, response={200: CallbackOut, **errors(400, 404)})
 def payment_webhook(request: HttpRequest, provider: str) -> dict[str, Any]:
     result = callback_receive(provider_name=provider, body=request.body, headers=request.headers)
     return {"received": True, "result": result}
 
 
-@staff_router.get("/ledger/check", response=LedgerCheckOut)
+@staff_router.get("/ledger/check", response={200: LedgerCheckOut, **errors(403)})
 def ledger_check_get(request: HttpRequest) -> dict[str, Any]:
     require_role(api_user(request), Role.FINANCE)
     report = ledger_check()

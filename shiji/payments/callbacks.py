@@ -18,6 +18,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from shiji.core import crashpoints
+from shiji.core.crashpoints import crashpoint, crashpoint_after_commit
 from shiji.core.errors import InvalidInput
 from shiji.core.money import Money
 from shiji.orders.models import Order
@@ -90,12 +92,16 @@ def callback_receive(*, provider_name: str, body: bytes, headers: Mapping[str, s
     provider = provider_get(provider_name)
     provider.verify_callback(body=body, headers=headers)
     callback = _parse(body)
+    crashpoint(crashpoints.CALLBACK_AFTER_VERIFY)
     try:
         with transaction.atomic():
-            return _apply(provider.name, callback)
+            result = _apply(provider.name, callback)
+            crashpoint(crashpoints.CALLBACK_BEFORE_COMMIT)
+            crashpoint_after_commit(crashpoints.CALLBACK_AFTER_COMMIT)
     except (CallbackMismatch, UnknownObject) as exc:
         _record_risk(provider.name, callback, exc)
         raise
+    return result
 
 
 def _record_risk(provider: str, callback: Callback, exc: BadCallback) -> None:

@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 
 from shiji.accounts.models import User
 from shiji.accounts.roles import Role, require_role
+from shiji.core import crashpoints
 from shiji.core.audit import audit_record
+from shiji.core.crashpoints import crashpoint
 from shiji.core.errors import InvalidInput, InvalidState, NotFound
 from shiji.core.jobs import enqueue_on_commit
 from shiji.core.money import Money, check_supported_currency
@@ -210,10 +212,21 @@ def payout_cancel_held(*, staff: User, payout_id: str, reason: str = "") -> Payo
 
 
 def payout_send(payout_id: str) -> None:
+    """Hand a requested payout to the provider (the payout job; safe to repeat: the provider
+    dedupes by our id, so a payout it already has is not sent again)."""
     payout = Payout.objects.get(pk=payout_id)
     if payout.status != PayoutStatus.REQUESTED or payout.provider_ref:
         return
+    crashpoint(crashpoints.PAYOUT_BEFORE_PROVIDER_CALL)
     ref = provider_get(payout.provider).payout(payout)
+    crashpoint(crashpoints.PAYOUT_AFTER_PROVIDER_CALL)
+    payout_handed_over(payout_id=payout_id, ref=ref)
+    crashpoint(crashpoints.PAYOUT_AFTER_COMMIT)  # the job runs outside any transaction
+
+
+def payout_handed_over(*, payout_id: str, ref: str) -> None:
+    """The provider has the payout under ``ref``: requested → processing. When its callback
+    settled the payout first, only the ref is recorded."""
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout_id)
         if locked.status == PayoutStatus.REQUESTED:

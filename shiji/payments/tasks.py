@@ -8,11 +8,12 @@ import urllib.request
 from typing import Any
 
 from django.conf import settings
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shiji.core.errors import ShijiError
 from shiji.core.signatures import SIGNATURE_HEADER, sign
-from shiji.payments import payouts, refunds
+from shiji.payments import payouts, recovery, refunds
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,14 @@ def payout_send(payout_id: str) -> None:
     payouts.payout_send(payout_id)
 
 
-@db_task(retries=8, retry_delay=5)
+@db_periodic_task(crontab(minute="*/10"))
+def payments_recover() -> dict[str, int]:
+    """Every 10 minutes: book what the provider did that a crash kept from us, hand over what a
+    crash kept from the provider (``payments.recovery``)."""
+    return recovery.recover().as_dict()
+
+
+@db_task(retries=8, retry_delay=settings.SHIJI_SANDBOX_CALLBACK_RETRY_SECONDS)
 def sandbox_callback_deliver(event: dict[str, Any]) -> None:
     """The sandbox provider delivering one signed callback, as its servers would: by HTTP when
     ``SHIJI_SANDBOX_CALLBACK_URL`` is set, else straight into this process's webhook handler.
@@ -41,7 +49,7 @@ def sandbox_callback_deliver(event: dict[str, Any]) -> None:
             headers={"Content-Type": "application/json", SIGNATURE_HEADER: header},
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310  # nosec B310  # http(s) only (settings)
             return
     from shiji.payments.callbacks import callback_receive
 

@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 from shiji.accounts.models import User
 from shiji.accounts.selectors import user_get_public
 from shiji.api.auth import AUTH, api_user
+from shiji.api.openapi import errors
 from shiji.api.pagination import paginate_by_id
 from shiji.core.time import iso_utc
 from shiji.orders.selectors import access_order
@@ -18,9 +19,9 @@ from shiji.reputation import selectors, services
 from shiji.reputation.models import Review, ScoreReason, ServiceScoreChange
 from shiji.reputation.schemas import (
     OrderReviewsOut,
-    ReasonIn,
     ReplyIn,
     ReputationOut,
+    ReviewHideIn,
     ReviewIn,
     ReviewOut,
     ReviewPage,
@@ -78,7 +79,7 @@ def score_change_out(change: ServiceScoreChange) -> dict[str, Any]:
     }
 
 
-@router.post("/orders/{order_id}/review", response={201: ReviewOut})
+@router.post("/orders/{order_id}/review", response={201: ReviewOut, **errors(403, 404, 409)})
 def review_create(request: HttpRequest, order_id: str, payload: ReviewIn) -> Status[Any]:
     """Buyer or seller, once each, within 14 days of completion. Sealed until the other side
     has written theirs or the window has closed."""
@@ -87,7 +88,7 @@ def review_create(request: HttpRequest, order_id: str, payload: ReviewIn) -> Sta
     return Status(201, review_out(review, viewer=user))
 
 
-@router.get("/orders/{order_id}/reviews", response=OrderReviewsOut)
+@router.get("/orders/{order_id}/reviews", response={200: OrderReviewsOut, **errors(404)})
 def order_reviews(request: HttpRequest, order_id: str) -> dict[str, Any]:
     """The reviews of an order that the viewer may see: their own (even sealed) and the other
     side's once revealed."""
@@ -101,7 +102,7 @@ def order_reviews(request: HttpRequest, order_id: str) -> dict[str, Any]:
     }
 
 
-@router.get("/users/{user_id}/reviews", auth=None, response=ReviewPage)
+@router.get("/users/{user_id}/reviews", auth=None, response={200: ReviewPage, **errors(404)})
 def user_reviews(
     request: HttpRequest,
     user_id: str,
@@ -118,12 +119,12 @@ def user_reviews(
     }
 
 
-@router.get("/users/{user_id}/reputation", auth=None, response=ReputationOut)
+@router.get("/users/{user_id}/reputation", auth=None, response={200: ReputationOut, **errors(404)})
 def user_reputation(request: HttpRequest, user_id: str) -> dict[str, Any]:
     return reputation_out(user_get_public(user_id=user_id))
 
 
-@router.post("/reviews/{review_id}/reply", response=ReviewOut)
+@router.post("/reviews/{review_id}/reply", response={200: ReviewOut, **errors(403, 404, 409)})
 def review_reply(request: HttpRequest, review_id: str, payload: ReplyIn) -> dict[str, Any]:
     """The reviewed person, once, after the review is revealed."""
     user = api_user(request)
@@ -146,22 +147,22 @@ def my_service_score(
     }
 
 
-@staff_router.get("/reviews/{review_id}", response=ReviewOut)
+@staff_router.get("/reviews/{review_id}", response={200: ReviewOut, **errors(403, 404)})
 def staff_review_get(request: HttpRequest, review_id: str) -> dict[str, Any]:
     """Moderators: a revealed review (hidden or not). Sealed reviews do not exist for staff."""
     review = selectors.access_review_for_moderator(moderator=api_user(request), review_id=review_id)
     return {**review_out(review), "hidden_reason": review.hidden_reason or None}
 
 
-@staff_router.post("/reviews/{review_id}/hide", response=ReviewOut)
-def staff_review_hide(request: HttpRequest, review_id: str, payload: ReasonIn) -> dict[str, Any]:
+@staff_router.post("/reviews/{review_id}/hide", response={200: ReviewOut, **errors(403, 404, 409)})
+def staff_review_hide(request: HttpRequest, review_id: str, payload: ReviewHideIn) -> dict[str, Any]:
     """Moderators: hide a revealed review, with a reason (audited)."""
     review = services.review_hide(moderator=api_user(request), review_id=review_id, reason=payload.reason)
     return {**review_out(review), "hidden_reason": review.hidden_reason}
 
 
-@staff_router.post("/reviews/{review_id}/unhide", response=ReviewOut)
-def staff_review_unhide(request: HttpRequest, review_id: str, payload: ReasonIn) -> dict[str, Any]:
+@staff_router.post("/reviews/{review_id}/unhide", response={200: ReviewOut, **errors(403, 404, 409)})
+def staff_review_unhide(request: HttpRequest, review_id: str, payload: ReviewHideIn) -> dict[str, Any]:
     """Moderators: show a hidden review again, with a reason (audited)."""
     review = services.review_unhide(moderator=api_user(request), review_id=review_id, reason=payload.reason)
     return review_out(review)

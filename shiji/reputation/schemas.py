@@ -15,7 +15,7 @@ class ReplyIn(Schema):
     text: str = Field(min_length=1, max_length=2000)
 
 
-class ReasonIn(Schema):
+class ReviewHideIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 

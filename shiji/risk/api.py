@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from ninja import Query, Router
 
 from shiji.api.auth import AUTH, api_user
+from shiji.api.openapi import errors
 from shiji.api.pagination import paginate_by_id
 from shiji.core.time import iso_utc
 from shiji.risk import selectors, services
@@ -62,7 +63,7 @@ def rules_list(request: HttpRequest) -> dict[str, Any]:
     return {"items": [rule_out(rule, language) for rule in selectors.rules_public()], "next_cursor": None}
 
 
-@staff_router.get("/risk/decisions", response=DecisionPage)
+@staff_router.get("/risk/decisions", response={200: DecisionPage, **errors(403)})
 def decisions_list(
     request: HttpRequest,
     status: str | None = ReviewStatus.OPEN,
@@ -78,12 +79,12 @@ def decisions_list(
     return {"items": [decision_out(d, titles) for d in page.items], "next_cursor": page.next_cursor}
 
 
-@staff_router.get("/risk/decisions/{decision_id}", response=DecisionOut)
+@staff_router.get("/risk/decisions/{decision_id}", response={200: DecisionOut, **errors(403, 404)})
 def decision_get(request: HttpRequest, decision_id: str) -> dict[str, Any]:
     return decision_out(selectors.access_decision_for_staff(staff=api_user(request), decision_id=decision_id))
 
 
-@staff_router.post("/risk/decisions/{decision_id}/resolve", response=DecisionOut)
+@staff_router.post("/risk/decisions/{decision_id}/resolve", response={200: DecisionOut, **errors(403, 404, 409)})
 def decision_resolve(request: HttpRequest, decision_id: str, payload: ResolveIn) -> dict[str, Any]:
     with transaction.atomic(durable=True):
         decision = services.risk_decision_resolve(

@@ -83,10 +83,10 @@ def access_decision_for_staff(*, staff: Any, decision_id: str) -> RiskDecision:
     if not points:
         raise Forbidden(_("Your staff role does not allow this."))
     decision = RiskDecision.objects.select_related("user", "resolved_by").filter(pk=decision_id).first()
-    if decision is None:
+    # A decision at a point the role does not handle does not exist for it, exactly like an
+    # unknown id: a 403 there would tell finance which ids are moderators' decisions.
+    if decision is None or decision.point not in points:
         raise NotFound(_("No such risk decision."))
-    if decision.point not in points:
-        raise Forbidden(_("Your staff role does not allow this."))
     return decision
 
 

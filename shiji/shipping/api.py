@@ -17,6 +17,7 @@ from ninja import Router
 
 from shiji.accounts.roles import user_roles
 from shiji.api.auth import api_user
+from shiji.api.openapi import errors
 from shiji.core.errors import Forbidden, NotFound
 from shiji.core.money import Money
 from shiji.core.time import iso_utc
@@ -54,14 +55,14 @@ def timeline_out(events: Iterable[TrackingEvent]) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/webhooks/carriers/{carrier}", auth=None, response=CarrierCallbackOut)
+@router.post("/webhooks/carriers/{carrier}", auth=None, response={200: CarrierCallbackOut, **errors(400, 404)})
 def carrier_webhook(request: HttpRequest, carrier: str) -> dict[str, Any]:
     """A carrier's signed tracking event; repeats and late events are answered 200."""
     result = carrier_callback_receive(carrier=carrier, body=request.body, headers=request.headers)
     return {"received": True, "result": result}
 
 
-@router.post("/shipping/sandbox/{tracking_number}/advance", response=SandboxAdvanceOut)
+@router.post("/shipping/sandbox/{tracking_number}/advance", response={200: SandboxAdvanceOut, **errors(403, 404)})
 def sandbox_advance(request: HttpRequest, tracking_number: str, payload: SandboxAdvanceIn) -> dict[str, Any]:
     """Sandbox only, for staff: the sandbox carrier scans the parcel and calls the webhook."""
     user = api_user(request)

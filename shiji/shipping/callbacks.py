@@ -166,6 +166,8 @@ def shipment_status_advance(shipment: Shipment, *, status: str, at: datetime) ->
 
 def _set(shipment: Shipment, status: str, at: datetime) -> None:
     # ``status_at`` never goes back: an exception older than the newest scan stays history.
+    # ``delivered`` is final and wins even over a later-stamped exception, so its own time is
+    # the status's time (whatever arrived first: the state must not depend on arrival order).
     shipment.status, shipment.status_at = status, max(shipment.status_at, at)
     if status == ShipmentStatus.DELIVERED:
-        shipment.delivered_at = at
+        shipment.status_at = shipment.delivered_at = at

@@ -89,7 +89,7 @@ def test_production_mode_serves_pages_api_and_static_over_plain_http(tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # collectstatic (Brotli too, when installed) on a busy machine
         while True:
             try:
                 urllib.request.urlopen(base + "/api/v1/health", timeout=2)  # noqa: S310 - loopback only

@@ -16,6 +16,17 @@ class ProviderPayment:
     client_secret: str
 
 
+@dataclass(frozen=True)
+class ProviderRecord:
+    """What the provider's own books say about one of our payments, refunds or payouts."""
+
+    ref: str
+    status: str  # "pending" (nothing final yet), "succeeded", "failed" or "cancelled"
+    amount_minor: int
+    currency: str
+    reason: str = ""
+
+
 class PaymentProvider(ABC):
     """Every method is safe to call again with the same object: providers dedupe by our id."""
 
@@ -36,6 +47,12 @@ class PaymentProvider(ABC):
     @abstractmethod
     def payout(self, payout: Payout) -> str:
         """Send ``payout`` to the seller's bank; the result arrives by callback."""
+
+    @abstractmethod
+    def retrieve(self, object_id: str) -> ProviderRecord | None:
+        """What the provider did with our payment, refund or payout ``object_id`` (our id is the
+        idempotency key every request carries), or None when it never heard of it. The provider
+        is the source of truth for money that moved: recovery asks it (``payments.recovery``)."""
 
     @abstractmethod
     def verify_callback(self, *, body: bytes, headers: Mapping[str, str]) -> None:

@@ -63,7 +63,7 @@ def test_each_role_sees_only_the_decisions_it_handles(api, api_as):
     wrong_role = api_as(staff("moderator")).post(
         f"/staff/risk/decisions/{payout_decision.pk}/resolve", {"resolution": "clear"}
     )
-    assert wrong_role.status_code == 403
+    assert wrong_role.status_code == 404  # another role's decision does not exist for this one
     assert api_as(staff("admin")).get("/staff/risk/decisions/rdc_nope").status_code == 404
 
 
@@ -151,7 +151,7 @@ def test_the_backoffice_queue_and_decision_page(client):
     assert decision.review_status == ReviewStatus.CLEARED and decision.resolved_by_id == person.pk
 
     client.force_login(staff("moderator"))
-    assert client.get(f"/staff/risk/decisions/{decision.pk}/").status_code == 403
+    assert client.get(f"/staff/risk/decisions/{decision.pk}/").status_code == 404
 
 
 # --- public rules -----------------------------------------------------------------------------
