@@ -7,8 +7,10 @@ os.environ.setdefault("SHIJI_SANDBOX_PAYMENT_SECRET", "test-payment-secret")
 os.environ.setdefault("SHIJI_SANDBOX_CARRIER_SECRET", "test-carrier-secret")
 os.environ.setdefault("SHIJI_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 32)
 
+from typing import Any
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import HUEY, VAR_DIR
+from config.settings.base import CACHES, CHANNEL_LAYERS, HUEY, REDIS_URL, VAR_DIR
 
 DEBUG = False
 SHIJI_SANDBOX = True
@@ -36,3 +38,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
 # Threads in concurrency and WebSocket tests must not keep connections open past the test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# pytest-xdist: each worker gets its own test database (pytest-django adds the suffix) and its own
+# Redis database, because the cache's clear() between tests is FLUSHDB, which would empty the other
+# worker's cache and channel layer mid-test. Worker gwN uses the configured db number minus N.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _xdist_worker.startswith("gw"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _parts = urlsplit(REDIS_URL)
+    _db = int(_parts.path.lstrip("/") or 0)
+    _worker_url = urlunsplit(_parts._replace(path=f"/{(_db - int(_xdist_worker[2:])) % 16}"))
+    _layer: dict[str, Any] = dict(CHANNEL_LAYERS["default"])
+    _layer["CONFIG"] = {**_layer["CONFIG"], "hosts": [_worker_url]}
+    CHANNEL_LAYERS = {"default": _layer}
+    CACHES = {"default": {**CACHES["default"], "LOCATION": _worker_url}}
