@@ -104,7 +104,8 @@ def test_production_mode_serves_pages_api_and_static_over_plain_http(tmp_path):
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             html = response.read().decode()
             assert '<html lang="ja">' in html
-            css = next(part.split('"')[0] for part in html.split('href="') if part.startswith("/static/"))
+            links = (part.split('"')[0] for part in html.split('href="') if part.startswith("/static/"))
+            css = next(link for link in links if link.endswith(".css"))
         with urllib.request.urlopen(base + css, timeout=5) as response:  # noqa: S310
             assert response.status == 200
             assert "text/css" in response.headers["Content-Type"]
