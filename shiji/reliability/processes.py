@@ -13,11 +13,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,9 @@ START_TIMEOUT = 60.0
 POLL_SECONDS = 0.05
 # Which process reaches each family of points.
 ROLE_OF_FAMILY: dict[str, Role] = {"checkout": "server", "callback": "server", "release": "server", "payout": "worker"}
+# The worker's log lines for a job starting and ending (huey.api.Huey._execute).
+JOB_STARTED = re.compile(r"Executing \S+: ([0-9a-f-]{36})")
+JOB_ENDED = re.compile(r": ([0-9a-f-]{36})\b[^\n]* executed in |Unhandled exception in task ([0-9a-f-]{36})")
 
 
 class HarnessError(AssertionError):
@@ -65,6 +70,20 @@ class Process:
     log: Path
     crash_at: str | None
     started_in: float
+    # Jobs started less jobs ended, from the worker's log read so far (``jobs_running``).
+    _jobs: Counter[str] = field(default_factory=Counter)
+    _read: int = 0
+
+    def jobs_running(self) -> int:
+        with self.log.open("rb") as log:
+            log.seek(self._read)
+            chunk = log.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]  # a line being written is read next time
+        self._read += len(complete)
+        text = complete.decode(errors="replace")
+        self._jobs.update(JOB_STARTED.findall(text))
+        self._jobs.subtract(a or b for a, b in JOB_ENDED.findall(text))
+        return sum(count for count in self._jobs.values() if count > 0)
 
     def log_tail(self, lines: int = 30) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -170,6 +189,13 @@ class Cluster:
                 raise HarnessError(f"a request failed but the server is alive:\n{process.log_tail()}") from exc
             self._check()
 
+    def worker_idle(self) -> bool:
+        """The worker runs no job now: every job its log says it started has ended."""
+        process = self.processes.get("worker")
+        if process is None or process.popen.poll() is not None:
+            return True
+        return process.jobs_running() == 0
+
     def _alive_or_fail(self, process: Process) -> bool:
         if process.popen.poll() is not None:
             raise HarnessError(f"the {process.role} exited while starting:\n{process.log_tail()}")
@@ -233,6 +259,18 @@ def queue_for(env: dict[str, str]) -> Huey:
 
 def queue_idle(queue: Huey) -> bool:
     return queue.pending_count() == 0 and queue.scheduled_count() == 0
+
+
+def wait_quiet(cluster: Cluster, queue: Huey, *, timeout: float, what: str) -> None:
+    """Wait until no job is queued, scheduled or running — seen twice in a row, so a job taken
+    off the queue between the two looks is not missed."""
+    seen: list[bool] = []
+
+    def quiet() -> bool:
+        seen.append(queue_idle(queue) and cluster.worker_idle())
+        return seen[-2:] == [True, True]
+
+    wait_for(quiet, timeout=timeout, what=what, tick=cluster.check)
 
 
 def subprocess_env(
