@@ -134,19 +134,10 @@ def _ledger_balanced_after_each_test(request: pytest.FixtureRequest) -> Iterator
 @pytest.fixture(autouse=True)
 def _isolated_files(settings: LazySettings, tmp_path: Path) -> None:
     """Each test writes uploads to its own folders, so 'nothing stored' can be checked."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_ROOT = tmp_path / "private"
-    settings.STORAGES = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
-        },
-    }
+    from shiji.core.tests.storage import file_settings
+
+    for name, value in file_settings(tmp_path).items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,7 @@ import io
 import json
 import math
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -94,27 +95,32 @@ def seed(*, sellers: int, listings: int, buyers: int, path: Path) -> None:
     from django.test import override_settings
     from huey.contrib.djhuey import HUEY
 
+    from shiji.accounts.models import User
     from shiji.accounts.services import token_create, user_raise_verification_level, user_register
     from shiji.catalog import services as catalog
     from shiji.fx.services import fx_rate_set
 
-    rng = __import__("random").Random(8)
+    rng = random.Random(8)  # nosec B311  # reproducible titles and prices
     HUEY.immediate = True
     password = secrets.token_urlsafe(16)
+
+    def person(handle: str, name: str, country: str, language: str, currency: str) -> User:
+        return user_register(
+            email=f"{handle}@load.test",
+            password=password,
+            display_name=name,
+            country=country,
+            language=language,
+            currency=currency,
+        )
+
     try:
         with override_settings(PASSWORD_HASHERS=["shiji.accounts.hashers.TestArgon2PasswordHasher"]):
             for quote, rate in {"JPY": "150", "CNY": "7.2"}.items():
                 fx_rate_set(actor=None, base="USD", quote=quote, rate=rate, source="load")
             listing_rows = []
             for s in range(sellers):
-                seller = user_register(
-                    email=f"seller{s}@load.test",
-                    password=password,
-                    display_name=f"Seller {s}",
-                    country="JP",
-                    language="ja",
-                    currency="JPY",
-                )
+                seller = person(f"seller{s}", f"Seller {s}", "JP", "ja", "JPY")
                 user_raise_verification_level(user_id=seller.pk, level=1)
                 seller.refresh_from_db()
                 token = token_create(user=seller)
@@ -142,14 +148,7 @@ def seed(*, sellers: int, listings: int, buyers: int, path: Path) -> None:
                     listing_rows.append({"id": listing.pk, "seller_token": token})
             buyer_rows = []
             for b in range(buyers):
-                buyer = user_register(
-                    email=f"buyer{b}@load.test",
-                    password=password,
-                    display_name=f"Buyer {b}",
-                    country="CN",
-                    language="zh-hans",
-                    currency="CNY",
-                )
+                buyer = person(f"buyer{b}", f"Buyer {b}", "CN", "zh-hans", "CNY")
                 buyer_rows.append({"token": token_create(user=buyer), "ship_to": _ship_to(b)})
     finally:
         HUEY.immediate = False

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shiji.api.tests import fuzzing
+from shiji.core.tests.storage import file_settings
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, negative_data_rejection]
 
@@ -47,24 +48,6 @@ schema.hook("flatmap_case")(lambda context, case: fuzzing.persona_and_real_ids(c
 SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-def _files(root: Path) -> dict[str, Any]:
-    return {
-        "MEDIA_ROOT": root / "media",
-        "PRIVATE_ROOT": root / "private",
-        "STORAGES": {
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(root / "media")},
-            },
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            "private": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(root / "private"), "base_url": None},
-            },
-        },
-    }
-
-
 @pytest.fixture(scope="module")
 def files_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz-files")
@@ -73,7 +56,7 @@ def files_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_files(files_root: Path) -> Iterator[None]:
     """The seeded photos, labels and documents stay readable in every test of this module."""
-    with override_settings(**_files(files_root)):
+    with override_settings(**file_settings(files_root)):
         yield
 
 
@@ -81,7 +64,7 @@ def _isolated_files(files_root: Path) -> Iterator[None]:
 def world(django_db_setup: None, django_db_blocker: Any, files_root: Path) -> Iterator[fuzzing.World]:
     """Seeded once for the module inside a transaction that is rolled back at the end (as
     Django's ``setUpTestData``); each test then runs in a savepoint of it."""
-    with django_db_blocker.unblock(), override_settings(**_files(files_root)):
+    with django_db_blocker.unblock(), override_settings(**file_settings(files_root)):
         atomic = transaction.atomic()
         atomic._from_testcase = True  # services' durable blocks may nest in it, as in TestCase
         atomic.__enter__()
